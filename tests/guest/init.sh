@@ -1,0 +1,60 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# /init of the test initramfs: mount the guest root and the project tree
+# (read-only 9p) and the writable results share, chroot into the guest root
+# and run the job the host left in the results share. The job's exit status
+# leaves QEMU through isa-debug-exit: QEMU exits with (status << 1) | 1, so
+# 1 means the job passed and any other odd code that it ran and failed.
+
+/bin/busybox --install -s /bin
+export PATH=/bin
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+
+qemu_exit() {
+	echo "vmapview-init: exit status $1"
+	printf "\\$(printf %03o "$1")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null
+	# Only reached when isa-debug-exit is missing.
+	poweroff -f
+}
+
+die() {
+	echo "vmapview-init: $*"
+	qemu_exit 125
+}
+
+for m in $(cat /modules/order); do
+	insmod "/modules/$m" || die "insmod $m failed"
+done
+
+mkdir -p /newroot
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
+	/dev/root /newroot || die "cannot mount the host root over 9p"
+for d in tmp run var/tmp; do
+	mount -t tmpfs tmpfs "/newroot/$d" || die "cannot mount tmpfs on /$d"
+done
+out=/newroot/tmp/vmapview-out
+mkdir -p "$out"
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out "$out" ||
+	die "cannot mount the results share"
+# The project tree, wherever it lives on the host (even under /tmp).
+mkdir -p /newroot/tmp/vmapview-src
+mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
+	src /newroot/tmp/vmapview-src || die "cannot mount the source share"
+mount -t proc proc /newroot/proc
+mount -t sysfs sysfs /newroot/sys
+mount -t devtmpfs devtmpfs /newroot/dev
+mkdir -p /newroot/dev/pts /newroot/dev/shm
+mount -t devpts devpts /newroot/dev/pts
+mount -t tmpfs tmpfs /newroot/dev/shm
+mount -t debugfs debugfs /newroot/sys/kernel/debug
+
+[ -f "$out/job.sh" ] || die "no job.sh in the results share"
+chroot /newroot /bin/sh /tmp/vmapview-out/job.sh
+rc=$?
+sync
+umount "$out"
+qemu_exit "$rc"

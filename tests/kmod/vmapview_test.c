@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmapview_test: create vm_map_ram() mappings with known contents on demand,
+ * so that tests control exactly which vmap_blocks and areas exist.
+ *
+ * /sys/kernel/debug/vmapview_test/ctl, one command per write():
+ *   map NAME COUNT    map COUNT fresh pages (1..VMVT_MAX_PAGES) under NAME
+ *   unmap NAME        vm_unmap_ram() mapping NAME and free its pages
+ *   unmap_all         unmap every mapping
+ *   unmap_aliases     call vm_unmap_aliases()
+ * Errors: EINVAL (bad command, name or count), EEXIST, ENOENT, ENOMEM.
+ *
+ * /sys/kernel/debug/vmapview_test/maps, one line per mapping, oldest first:
+ *   0xSTART-0xEND NAME pages=COUNT seed=SEED
+ *
+ * Contents: the little-endian 64-bit word at byte offset OFF of a mapping is
+ * VMVT_MAGIC << 48 | SEED << 32 | OFF, so every word is non-zero and tells
+ * which mapping and which offset it belongs to.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ctype.h>
+#include <linux/debugfs.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+
+#define VMVT_MAGIC	0x5654ULL
+#define VMVT_NAME_LEN	16
+#define VMVT_MAX_PAGES	4096
+#define VMVT_CMD_LEN	64
+
+struct vmvt_map {
+	struct list_head node;
+	char name[VMVT_NAME_LEN];
+	unsigned int count;
+	u16 seed;
+	void *addr;
+	struct page **pages;
+};
+
+static LIST_HEAD(vmvt_maps);
+static DEFINE_MUTEX(vmvt_lock);
+static u16 vmvt_next_seed;
+static struct dentry *vmvt_dir;
+
+static void vmvt_fill(struct vmvt_map *m)
+{
+	u64 *word = m->addr;
+	size_t off, size = (size_t)m->count << PAGE_SHIFT;
+
+	for (off = 0; off < size; off += sizeof(*word))
+		*word++ = VMVT_MAGIC << 48 | (u64)m->seed << 32 | off;
+}
+
+static void vmvt_free_pages(struct page **pages, unsigned int count)
+{
+	unsigned int i;
+
+	for (i = 0; i < count; i++)
+		__free_page(pages[i]);
+	kvfree(pages);
+}
+
+static struct vmvt_map *vmvt_find(const char *name)
+{
+	struct vmvt_map *m;
+
+	list_for_each_entry(m, &vmvt_maps, node)
+		if (!strcmp(m->name, name))
+			return m;
+	return NULL;
+}
+
+static bool vmvt_name_ok(const char *name)
+{
+	size_t i, len = strlen(name);
+
+	if (!len || len >= VMVT_NAME_LEN)
+		return false;
+	for (i = 0; i < len; i++)
+		if (!isalnum(name[i]) && name[i] != '_' && name[i] != '-')
+			return false;
+	return true;
+}
+
+/* The caller of vm_map_ram(): vmapview's caller attribution names it. */
+static noinline int vmvt_map(const char *name, unsigned int count)
+{
+	struct vmvt_map *m;
+	unsigned int i;
+
+	if (!vmvt_name_ok(name) || !count || count > VMVT_MAX_PAGES)
+		return -EINVAL;
+	if (vmvt_find(name))
+		return -EEXIST;
+
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	if (!m)
+		return -ENOMEM;
+	m->pages = kvcalloc(count, sizeof(*m->pages), GFP_KERNEL);
+	if (!m->pages)
+		goto err_map;
+	for (i = 0; i < count; i++) {
+		m->pages[i] = alloc_page(GFP_KERNEL);
+		if (!m->pages[i])
+			goto err_pages;
+	}
+	m->addr = vm_map_ram(m->pages, count, NUMA_NO_NODE);
+	if (!m->addr)
+		goto err_pages;
+
+	strscpy(m->name, name, sizeof(m->name));
+	m->count = count;
+	if (!++vmvt_next_seed)
+		vmvt_next_seed = 1;
+	m->seed = vmvt_next_seed;
+	vmvt_fill(m);
+	list_add_tail(&m->node, &vmvt_maps);
+	return 0;
+
+err_pages:
+	vmvt_free_pages(m->pages, i);
+err_map:
+	kfree(m);
+	return -ENOMEM;
+}
+
+static noinline void vmvt_unmap(struct vmvt_map *m)
+{
+	list_del(&m->node);
+	vm_unmap_ram(m->addr, m->count);
+	vmvt_free_pages(m->pages, m->count);
+	kfree(m);
+}
+
+static void vmvt_unmap_all(void)
+{
+	struct vmvt_map *m, *tmp;
+
+	list_for_each_entry_safe(m, tmp, &vmvt_maps, node)
+		vmvt_unmap(m);
+}
+
+static int vmvt_run(int argc, char **argv)
+{
+	struct vmvt_map *m;
+	unsigned int count;
+
+	if (argc == 3 && !strcmp(argv[0], "map")) {
+		if (kstrtouint(argv[2], 0, &count))
+			return -EINVAL;
+		return vmvt_map(argv[1], count);
+	}
+	if (argc == 2 && !strcmp(argv[0], "unmap")) {
+		m = vmvt_find(argv[1]);
+		if (!m)
+			return -ENOENT;
+		vmvt_unmap(m);
+		return 0;
+	}
+	if (argc == 1 && !strcmp(argv[0], "unmap_all")) {
+		vmvt_unmap_all();
+		return 0;
+	}
+	if (argc == 1 && !strcmp(argv[0], "unmap_aliases")) {
+		vm_unmap_aliases();
+		return 0;
+	}
+	return -EINVAL;
+}
+
+static ssize_t vmvt_ctl_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	char buf[VMVT_CMD_LEN], *argv[3], *cur, *tok;
+	int argc = 0, ret;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+
+	cur = strim(buf);
+	while ((tok = strsep(&cur, " \t")) != NULL) {
+		if (!*tok)
+			continue;
+		if (argc == ARRAY_SIZE(argv))
+			return -EINVAL;
+		argv[argc++] = tok;
+	}
+
+	mutex_lock(&vmvt_lock);
+	ret = vmvt_run(argc, argv);
+	mutex_unlock(&vmvt_lock);
+	return ret ? ret : len;
+}
+
+static const struct file_operations vmvt_ctl_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vmvt_ctl_write,
+	.llseek = no_llseek,
+};
+
+static int vmvt_maps_show(struct seq_file *s, void *unused)
+{
+	struct vmvt_map *m;
+
+	mutex_lock(&vmvt_lock);
+	list_for_each_entry(m, &vmvt_maps, node) {
+		unsigned long start = (unsigned long)m->addr;
+
+		seq_printf(s, "0x%lx-0x%lx %s pages=%u seed=%u\n", start,
+			   start + ((unsigned long)m->count << PAGE_SHIFT),
+			   m->name, m->count, m->seed);
+	}
+	mutex_unlock(&vmvt_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmvt_maps);
+
+static int __init vmvt_init(void)
+{
+	vmvt_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	if (IS_ERR(vmvt_dir))
+		return PTR_ERR(vmvt_dir);
+	debugfs_create_file("ctl", 0200, vmvt_dir, NULL, &vmvt_ctl_fops);
+	debugfs_create_file("maps", 0400, vmvt_dir, NULL, &vmvt_maps_fops);
+	return 0;
+}
+
+static void __exit vmvt_exit(void)
+{
+	debugfs_remove_recursive(vmvt_dir);
+	mutex_lock(&vmvt_lock);
+	vmvt_unmap_all();
+	mutex_unlock(&vmvt_lock);
+}
+
+module_init(vmvt_init);
+module_exit(vmvt_exit);
+
+MODULE_DESCRIPTION("vmapview tests: vm_map_ram() mappings with known contents");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Host-side builds: vmapview through DKMS, and the test modules."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+# Build products that must not travel with a source copy.
+_ARTIFACTS = shutil.ignore_patterns("*.o", "*.ko", "*.mod", "*.mod.c", ".*.cmd",
+                                    "*.symvers", "*.order", ".tmp_versions",
+                                    "__pycache__", ".git")
+
+
+def package_version(src):
+    with open(os.path.join(src, "dkms.conf")) as f:
+        m = re.search(r'^PACKAGE_VERSION="([^"]+)"', f.read(), re.M)
+    return m.group(1)
+
+
+def export_tree(src, dest):
+    """Copies the source tree as a fresh clone would have it, plus local edits."""
+    try:
+        files = subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=src, check=True, capture_output=True, text=True).stdout.split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        shutil.copytree(src, dest, ignore=_ARTIFACTS, dirs_exist_ok=True)
+        return
+    for rel in filter(None, files):
+        if not os.path.isfile(os.path.join(src, rel)):
+            continue  # deleted in the work tree
+        os.makedirs(os.path.join(dest, os.path.dirname(rel)), exist_ok=True)
+        shutil.copy2(os.path.join(src, rel), os.path.join(dest, rel))
+
+
+def _run(cmd, log, cwd=None):
+    log.write(f"$ {' '.join(cmd)}\n")
+    log.flush()
+    return subprocess.run(cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT).returncode
+
+
+def dkms_install(kernel, src, log):
+    """Replaces any installed vmapview with this tree, via the README's commands."""
+    version = package_version(src)
+    _run(["dkms", "remove", f"vmapview/{version}", "--all"], log)
+    shutil.rmtree(f"/usr/src/vmapview-{version}", ignore_errors=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        export_tree(src, tmp)
+        steps = [["dkms", "add", "."],
+                 ["dkms", "build", "-m", "vmapview", "-v", version, "-k", kernel.release],
+                 ["dkms", "install", "-m", "vmapview", "-v", version, "-k", kernel.release]]
+        for cmd in steps:
+            if _run(cmd, log, cwd=tmp) != 0:
+                return f"'{' '.join(cmd)}' failed"
+    return None
+
+
+def build_testmods(kernel, src, dest, log):
+    """Builds tests/kmod for kernel in dest (a private copy per kernel)."""
+    shutil.rmtree(dest, ignore_errors=True)
+    shutil.copytree(os.path.join(src, "tests", "kmod"), dest, ignore=_ARTIFACTS)
+    if _run(["make", "-C", dest, f"KDIR={kernel.kdir}"], log) != 0:
+        return "building tests/kmod failed"
+    return None

@@ -1,0 +1,88 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Boots one TCG guest, streams its console to a file, returns how it ended."""
+
+import re
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+
+# What a healthy boot never prints.
+TROUBLE = re.compile(r"BUG:|WARNING:|Oops|Call Trace|KASAN|lockdep|hung task"
+                     r"|blocked for more than|general protection fault|Kernel panic")
+
+# isa-debug-exit turns the guest's status byte S into QEMU exit code S*2+1.
+GUEST_PASSED = 1
+GUEST_FAILED = 3
+
+
+@dataclass
+class Boot:
+    exit_code: int
+    timed_out: bool
+    seconds: float
+    console: str        # path of the console log
+    trouble: list       # console lines matching TROUBLE
+
+    def verdict(self):
+        """None when the guest ran its job to the end; else why not."""
+        if self.timed_out:
+            return f"guest timed out after {self.seconds:.0f}s"
+        if self.exit_code in (GUEST_PASSED, GUEST_FAILED):
+            return None
+        if self.exit_code == 0:
+            return "guest panicked or powered off before reporting"
+        if self.exit_code % 2 == 1:
+            return f"guest init failed (status {self.exit_code >> 1})"
+        return f"qemu failed with exit code {self.exit_code}"
+
+
+def command(kernel, initrd, out_dir, src_dir, append, memory="2G"):
+    return [
+        "qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-smp", "2",
+        "-m", memory, "-nodefaults", "-display", "none", "-no-reboot",
+        "-serial", "stdio",
+        "-kernel", kernel.vmlinuz, "-initrd", initrd,
+        "-append", "console=ttyS0 panic=-1 oops=panic " + append,
+        "-fsdev", f"local,id=root,path={kernel.root},readonly=on,"
+                  "security_model=none,multidevs=remap",
+        "-device", "virtio-9p-pci,fsdev=root,mount_tag=/dev/root",
+        "-fsdev", f"local,id=out,path={out_dir},security_model=none",
+        "-device", "virtio-9p-pci,fsdev=out,mount_tag=out",
+        "-fsdev", f"local,id=src,path={src_dir},readonly=on,security_model=none",
+        "-device", "virtio-9p-pci,fsdev=src,mount_tag=src",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+    ]
+
+
+def boot(cmd, console_path, timeout, echo=False):
+    start = time.monotonic()
+    trouble = []
+    with open(console_path, "wb") as console:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+        def pump():
+            for raw in proc.stdout:
+                console.write(raw)
+                console.flush()
+                line = raw.decode(errors="replace").rstrip("\r\n")
+                if TROUBLE.search(line):
+                    trouble.append(line)
+                if echo:
+                    sys.stdout.write(line + "\n")
+                    sys.stdout.flush()
+
+        reader = threading.Thread(target=pump, daemon=True)
+        reader.start()
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            proc.kill()
+            proc.wait()
+        reader.join(timeout=10)
+    return Boot(proc.returncode, timed_out, time.monotonic() - start,
+                console_path, trouble)
