@@ -4,27 +4,49 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/debugfs.h>
-#include <linux/err.h>
 #include <linux/module.h>
 
 #include "vmapview.h"
 
-static struct dentry *vmapview_dir;
-
 static int __init vmapview_init(void)
 {
-	vmapview_dir = debugfs_create_dir(VMAPVIEW_NAME, NULL);
-	if (IS_ERR(vmapview_dir))
-		return PTR_ERR(vmapview_dir);
+	int ret;
 
-	pr_info("version %s loaded\n", VMAPVIEW_VERSION);
+	ret = vmv_syms_init();
+	if (ret)
+		return ret;
+	ret = vmv_mirror_init();
+	if (ret)
+		return ret;
+	/* Probes first, so nothing mapped during the adoption is missed. */
+	ret = vmv_probes_install();
+	if (ret)
+		goto err_mirror;
+	ret = vmv_mirror_adopt();
+	if (ret == -ENODEV)
+		goto err_probes;
+	if (ret)
+		pr_warn("adoption incomplete, resync pending: %d\n", ret);
+	ret = vmv_debugfs_init();
+	if (ret)
+		goto err_probes;
+
+	pr_info("version %s loaded, %lu pages per vmap_block\n", VMAPVIEW_VERSION,
+		VMV_BLOCK_PAGES);
 	return 0;
+
+err_probes:
+	vmv_probes_remove();
+err_mirror:
+	vmv_mirror_exit();
+	return ret;
 }
 
 static void __exit vmapview_exit(void)
 {
-	debugfs_remove_recursive(vmapview_dir);
+	vmv_debugfs_exit();
+	vmv_probes_remove();
+	vmv_mirror_exit();
 	pr_info("unloaded\n");
 }
 

@@ -2,8 +2,102 @@
 #ifndef VMAPVIEW_H
 #define VMAPVIEW_H
 
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/rbtree.h>
+#include <linux/seq_file.h>
+#include <linux/types.h>
+
 #include "compat.h"
 
 #define VMAPVIEW_NAME "vmapview"
+
+enum vmv_src { VMV_SRC_PROBE, VMV_SRC_ADOPTED };
+enum vmv_type { VMV_TYPE_BLOCK, VMV_TYPE_AREA };
+
+/* What blocks and areas share: a place in an address-sorted rbtree. */
+struct vmv_node {
+	union {
+		struct rb_node rb;
+		struct vmv_node *next_free;	/* while in a pool */
+	};
+	unsigned long start;
+};
+
+/* The mirror of one kernel vmap_block. */
+struct vmv_block {
+	struct vmv_node n;
+	DECLARE_BITMAP(used, VMV_BLOCK_PAGES);
+	DECLARE_BITMAP(dirty, VMV_BLOCK_PAGES);
+	unsigned int seq;		/* bumped by every event on the block */
+	u16 cursor;			/* pages handed out: BITS - vb->free */
+	u16 dirty_min, dirty_max;	/* as the kernel's dirty range */
+	s16 cpu;			/* owning CPU, -1 when not known */
+	u8 src;
+	bool uncertain;			/* lost an event; resync pending */
+};
+
+/* One live vm_map_ram() allocation: a block sub-allocation or a large area. */
+struct vmv_area {
+	struct vmv_node n;
+	unsigned long caller;		/* 0 when adopted */
+	u32 pages;			/* count passed to vm_map_ram() */
+	u32 reserved;			/* pages reserved for it */
+	u8 type, src;
+};
+
+struct vmv_stats {
+	atomic_long_t maps, unmaps, purges, unmap_aliases, blocks_freed;
+	atomic_long_t lost_events, resyncs, resync_retries;
+};
+
+/* symbols.c: private kernel symbols, found at load. */
+struct vmv_syms {
+	struct xarray *vmap_blocks;
+	struct vmv_kvbq __percpu *vmap_block_queue;
+	struct list_head *vmap_area_list;
+	spinlock_t *vmap_area_lock;	/* the kernel's, for vmap_area_list */
+	int *kptr_restrict;
+};
+
+extern struct vmv_syms vmv_syms;
+extern struct vmv_stats vmv_stats;
+int vmv_syms_init(void);
+unsigned long vmv_lookup_name(const char *name);
+
+/* mirror.c */
+int vmv_mirror_init(void);
+int vmv_mirror_adopt(void);
+void vmv_mirror_exit(void);
+void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller);
+void vmv_on_unmap(unsigned long addr, unsigned int count);
+void vmv_on_block_free(unsigned long start);
+void vmv_lost_event(void);
+int vmv_resync(bool adopting);
+void vmv_sync_if_needed(void);
+
+/*
+ * A snapshot, taken under the mirror lock, of the record that follows
+ * *pos in address order; readers format it without the lock.
+ */
+bool vmv_next_block(unsigned long after, struct vmv_block *out);
+bool vmv_next_area(unsigned long after, struct vmv_area *out);
+
+struct vmv_totals {
+	unsigned long blocks, areas, large_areas, used, dirty, free;
+	unsigned long purge_eligible, uncertain, memory;
+};
+
+void vmv_totals(struct vmv_totals *t);
+
+/* probes.c */
+int vmv_probes_install(void);
+void vmv_probes_remove(void);
+void vmv_probes_show(struct seq_file *m);
+bool vmv_probes_missed(void);
+
+/* debugfs.c */
+int vmv_debugfs_init(void);
+void vmv_debugfs_exit(void);
 
 #endif /* VMAPVIEW_H */

@@ -1,0 +1,900 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The mirror: vmapview's own copy of every vmap_block's used/dirty/free
+ * state and of every live vm_map_ram() allocation.
+ *
+ * Probe handlers update it under vmv_lock, a raw spinlock: they run with
+ * preemption disabled and must not sleep, even on PREEMPT_RT. They take
+ * records from preallocated pools, which a work item refills, because slab
+ * allocation may sleep on PREEMPT_RT. When a handler cannot keep the mirror
+ * exact (empty pool, unknown block, missed kretprobe) it counts a lost
+ * event, marks what it can uncertain and schedules a resync, which rebuilds
+ * the state from the kernel's vmap_blocks and page tables.
+ *
+ * The rule that makes a resync safe while mappings change: inside a block
+ * allocation is a bump pointer, so a page that went dirty never becomes
+ * used again before the block dies. A resync therefore takes as used the
+ * pages with a present PTE that the mirror has not seen unmapped.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/delay.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
+
+#include "vmapview.h"
+
+#define VMV_POOL_BLOCKS		128
+#define VMV_POOL_AREAS		1024
+#define VMV_MAX_BLOCKS		65536
+#define VMV_MAX_AREAS		262144
+#define VMV_MAX_LARGE		4096
+#define VMV_RESYNC_TRIES	5
+
+struct vmv_pool {
+	struct vmv_node *free;
+	unsigned int nr, target;
+	size_t size;
+};
+
+static DEFINE_RAW_SPINLOCK(vmv_lock);
+static struct rb_root vmv_blocks = RB_ROOT;
+static struct rb_root vmv_areas = RB_ROOT;
+static unsigned long vmv_nr_blocks, vmv_nr_areas, vmv_nr_large;
+static unsigned int vmv_large_seq;	/* bumped by large-area events */
+static struct vmv_pool vmv_block_pool = {
+	.target = VMV_POOL_BLOCKS, .size = sizeof(struct vmv_block) };
+static struct vmv_pool vmv_area_pool = {
+	.target = VMV_POOL_AREAS, .size = sizeof(struct vmv_area) };
+static bool vmv_need_resync;
+static bool vmv_adopting;		/* unknown blocks are expected */
+static bool vmv_geometry_bad;
+
+static DEFINE_MUTEX(vmv_resync_mutex);
+struct vmv_stats vmv_stats;
+
+static void vmv_refill_fn(struct work_struct *work);
+static void vmv_resync_fn(struct work_struct *work);
+static DECLARE_WORK(vmv_refill_work, vmv_refill_fn);
+static DECLARE_DELAYED_WORK(vmv_resync_work, vmv_resync_fn);
+
+/* mm/vmalloc.c: addr_to_vb_idx() */
+static unsigned long vmv_vb_idx(unsigned long addr)
+{
+	return (addr - (VMALLOC_START & ~(VMV_BLOCK_SIZE - 1))) / VMV_BLOCK_SIZE;
+}
+
+/* --- address-sorted rbtrees of vmv_node --- */
+
+static int vmv_node_cmp(const void *key, const struct rb_node *rb)
+{
+	unsigned long k = *(const unsigned long *)key;
+	unsigned long start = rb_entry(rb, struct vmv_node, rb)->start;
+
+	return k < start ? -1 : k > start;
+}
+
+static bool vmv_node_less(struct rb_node *a, const struct rb_node *b)
+{
+	return rb_entry(a, struct vmv_node, rb)->start <
+	       rb_entry(b, struct vmv_node, rb)->start;
+}
+
+static struct vmv_node *vmv_node_find(struct rb_root *root, unsigned long start)
+{
+	struct rb_node *rb = rb_find(&start, root, vmv_node_cmp);
+
+	return rb ? rb_entry(rb, struct vmv_node, rb) : NULL;
+}
+
+/* The first node at or after addr. */
+static struct vmv_node *vmv_node_from(struct rb_root *root, unsigned long addr)
+{
+	struct rb_node *rb = root->rb_node;
+	struct vmv_node *best = NULL;
+
+	while (rb) {
+		struct vmv_node *n = rb_entry(rb, struct vmv_node, rb);
+
+		if (n->start >= addr) {
+			best = n;
+			rb = rb->rb_left;
+		} else {
+			rb = rb->rb_right;
+		}
+	}
+	return best;
+}
+
+static struct vmv_node *vmv_node_next(struct vmv_node *n)
+{
+	struct rb_node *rb = rb_next(&n->rb);
+
+	return rb ? rb_entry(rb, struct vmv_node, rb) : NULL;
+}
+
+#define vmv_block_of(node) container_of(node, struct vmv_block, n)
+#define vmv_area_of(node) container_of(node, struct vmv_area, n)
+
+static struct vmv_block *vmv_block_find(unsigned long start)
+{
+	struct vmv_node *n = vmv_node_find(&vmv_blocks, start);
+
+	return n ? vmv_block_of(n) : NULL;
+}
+
+static struct vmv_area *vmv_area_find(unsigned long start)
+{
+	struct vmv_node *n = vmv_node_find(&vmv_areas, start);
+
+	return n ? vmv_area_of(n) : NULL;
+}
+
+/* --- pools: filled in process context, drained under vmv_lock --- */
+
+static void *vmv_pool_get(struct vmv_pool *pool)
+{
+	struct vmv_node *n = pool->free;
+
+	lockdep_assert_held(&vmv_lock);
+	if (!n)
+		return NULL;
+	pool->free = n->next_free;
+	pool->nr--;
+	memset(n, 0, pool->size);
+	return n;
+}
+
+static void vmv_pool_put(struct vmv_pool *pool, void *obj)
+{
+	struct vmv_node *n = obj;
+
+	lockdep_assert_held(&vmv_lock);
+	n->next_free = pool->free;
+	pool->free = n;
+	pool->nr++;
+}
+
+static int vmv_pool_fill(struct vmv_pool *pool, unsigned int want)
+{
+	unsigned long flags;
+	struct vmv_node *n;
+
+	for (;;) {
+		raw_spin_lock_irqsave(&vmv_lock, flags);
+		if (pool->nr >= want) {
+			raw_spin_unlock_irqrestore(&vmv_lock, flags);
+			return 0;
+		}
+		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		n = kzalloc(pool->size, GFP_KERNEL);
+		if (!n)
+			return -ENOMEM;
+		raw_spin_lock_irqsave(&vmv_lock, flags);
+		vmv_pool_put(pool, n);
+		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	}
+}
+
+static void vmv_pool_drain(struct vmv_pool *pool)
+{
+	struct vmv_node *n;
+
+	while ((n = pool->free)) {
+		pool->free = n->next_free;
+		kfree(n);
+	}
+	pool->nr = 0;
+}
+
+static void vmv_refill_fn(struct work_struct *work)
+{
+	vmv_pool_fill(&vmv_block_pool, vmv_block_pool.target);
+	vmv_pool_fill(&vmv_area_pool, vmv_area_pool.target);
+}
+
+/* Called after an event, outside vmv_lock: keep the pools from running dry. */
+static void vmv_pool_check(void)
+{
+	if (READ_ONCE(vmv_block_pool.nr) < VMV_POOL_BLOCKS / 2 ||
+	    READ_ONCE(vmv_area_pool.nr) < VMV_POOL_AREAS / 2)
+		schedule_work(&vmv_refill_work);
+}
+
+/* --- records --- */
+
+static struct vmv_block *vmv_block_new(unsigned long start, u8 src)
+{
+	struct vmv_block *b;
+
+	if (vmv_nr_blocks >= VMV_MAX_BLOCKS)
+		return NULL;
+	b = vmv_pool_get(&vmv_block_pool);
+	if (!b)
+		return NULL;
+	b->n.start = start;
+	b->dirty_min = VMV_BLOCK_PAGES;
+	b->cpu = -1;
+	b->src = src;
+	rb_add(&b->n.rb, &vmv_blocks, vmv_node_less);
+	vmv_nr_blocks++;
+	return b;
+}
+
+static void vmv_area_del(struct vmv_area *a)
+{
+	rb_erase(&a->n.rb, &vmv_areas);
+	vmv_nr_areas--;
+	if (a->type == VMV_TYPE_AREA)
+		vmv_nr_large--;
+	vmv_pool_put(&vmv_area_pool, a);
+}
+
+/* Records an allocation; one already recorded at start is replaced. */
+static bool vmv_area_set(unsigned long start, u32 pages, u32 reserved,
+			 unsigned long caller, u8 type, u8 src)
+{
+	struct vmv_area *a = vmv_area_find(start);
+
+	if (!a) {
+		if (vmv_nr_areas >= VMV_MAX_AREAS)
+			return false;
+		a = vmv_pool_get(&vmv_area_pool);
+		if (!a)
+			return false;
+		a->n.start = start;
+		rb_add(&a->n.rb, &vmv_areas, vmv_node_less);
+		vmv_nr_areas++;
+		if (type == VMV_TYPE_AREA)
+			vmv_nr_large++;
+	} else if (a->type != type) {
+		vmv_nr_large += type == VMV_TYPE_AREA ? 1 : -1;
+	}
+	a->pages = pages;
+	a->reserved = reserved;
+	a->caller = caller;
+	a->type = type;
+	a->src = src;
+	return true;
+}
+
+/* Drops the block records of [start, end), trimming an adopted run. */
+static void vmv_areas_clear(unsigned long start, unsigned long end)
+{
+	struct vmv_node *n, *next;
+	struct rb_node *prev;
+
+	/* An adopted run may begin before start and cover it. */
+	n = vmv_node_from(&vmv_areas, start);
+	prev = n ? rb_prev(&n->rb) : rb_last(&vmv_areas);
+	if (prev) {
+		struct vmv_area *a = vmv_area_of(rb_entry(prev, struct vmv_node, rb));
+		unsigned long a_end = a->n.start + ((unsigned long)a->reserved << PAGE_SHIFT);
+
+		if (a->type == VMV_TYPE_BLOCK && a_end > start) {
+			a->reserved = (start - a->n.start) >> PAGE_SHIFT;
+			a->pages = a->reserved;
+			if (a_end > end)
+				vmv_area_set(end, (a_end - end) >> PAGE_SHIFT,
+					     (a_end - end) >> PAGE_SHIFT, 0,
+					     VMV_TYPE_BLOCK, VMV_SRC_ADOPTED);
+		}
+	}
+	for (; n && n->start < end; n = next) {
+		struct vmv_area *a = vmv_area_of(n);
+		unsigned long a_end = n->start + ((unsigned long)a->reserved << PAGE_SHIFT);
+
+		next = vmv_node_next(n);
+		if (a->type != VMV_TYPE_BLOCK)
+			continue;
+		if (a_end > end) {
+			u32 left = (a_end - end) >> PAGE_SHIFT;
+
+			vmv_area_set(end, left, left, 0, VMV_TYPE_BLOCK, VMV_SRC_ADOPTED);
+		}
+		vmv_area_del(a);
+	}
+}
+
+static void vmv_block_retire(struct vmv_block *b)
+{
+	vmv_areas_clear(b->n.start, b->n.start + VMV_BLOCK_SIZE);
+	rb_erase(&b->n.rb, &vmv_blocks);
+	vmv_nr_blocks--;
+	vmv_pool_put(&vmv_block_pool, b);
+	atomic_long_inc(&vmv_stats.blocks_freed);
+}
+
+static void vmv_schedule_resync(void)
+{
+	WRITE_ONCE(vmv_need_resync, true);
+	schedule_delayed_work(&vmv_resync_work, 0);
+}
+
+void vmv_lost_event(void)
+{
+	atomic_long_inc(&vmv_stats.lost_events);
+	vmv_schedule_resync();
+}
+
+/* The CPU whose vmap_block_queue lists the block, or -1. */
+static int vmv_kernel_block_cpu(unsigned long start)
+{
+	struct vmv_kvb *vb, *it;
+	int cpu, found = -1;
+
+	rcu_read_lock();
+	vb = xa_load(vmv_syms.vmap_blocks, vmv_vb_idx(start));
+	if (!vb)
+		goto out;
+	for_each_possible_cpu(cpu) {
+		struct vmv_kvbq *q = per_cpu_ptr(vmv_syms.vmap_block_queue, cpu);
+
+		list_for_each_entry_rcu(it, &q->free, free_list) {
+			if (it == vb) {
+				found = cpu;
+				goto out;
+			}
+		}
+	}
+out:
+	rcu_read_unlock();
+	return found;
+}
+
+/* --- events, from probe context --- */
+
+void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
+{
+	unsigned long flags, bstart = 0;
+	unsigned int off = 0, n = count;
+	bool lost = false, created = false;
+	u8 type = VMV_TYPE_AREA;
+
+	atomic_long_inc(&vmv_stats.maps);
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	if (count <= VMV_MAX_ALLOC) {
+		struct vmv_block *b;
+
+		type = VMV_TYPE_BLOCK;
+		n = 1U << get_order((unsigned long)count << PAGE_SHIFT);
+		bstart = addr & ~(VMV_BLOCK_SIZE - 1);
+		off = (addr - bstart) >> PAGE_SHIFT;
+		b = vmv_block_find(bstart);
+		if (!b) {
+			/* Allocation is a bump pointer: offset 0 is a new block. */
+			b = vmv_block_new(bstart, VMV_SRC_PROBE);
+			created = b && !off;
+			if (b && off)
+				b->uncertain = true;
+			if (!b || (off && !vmv_adopting))
+				lost = true;
+		}
+		if (b) {
+			bitmap_set(b->used, off, n);
+			bitmap_clear(b->dirty, off, n);
+			b->cursor = max_t(unsigned int, b->cursor, off + n);
+			b->seq++;
+		}
+	} else {
+		vmv_large_seq++;
+	}
+	if (!vmv_area_set(addr, count, n, caller, type, VMV_SRC_PROBE))
+		lost = true;
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+
+	if (created) {
+		int cpu = vmv_kernel_block_cpu(bstart);
+		struct vmv_block *b;
+
+		raw_spin_lock_irqsave(&vmv_lock, flags);
+		b = vmv_block_find(bstart);
+		if (b)
+			b->cpu = cpu;
+		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	}
+	if (lost)
+		vmv_lost_event();
+	vmv_pool_check();
+}
+
+void vmv_on_unmap(unsigned long addr, unsigned int count)
+{
+	struct vmv_area *a;
+	unsigned long flags;
+	bool lost = false;
+
+	atomic_long_inc(&vmv_stats.unmaps);
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	if (count <= VMV_MAX_ALLOC) {
+		unsigned long bstart = addr & ~(VMV_BLOCK_SIZE - 1);
+		unsigned int off = (addr - bstart) >> PAGE_SHIFT;
+		unsigned int n = 1U << get_order((unsigned long)count << PAGE_SHIFT);
+		struct vmv_block *b = vmv_block_find(bstart);
+
+		vmv_areas_clear(addr, addr + ((unsigned long)n << PAGE_SHIFT));
+		if (b) {
+			bitmap_clear(b->used, off, n);
+			bitmap_set(b->dirty, off, n);
+			b->dirty_min = min_t(unsigned int, b->dirty_min, off);
+			b->dirty_max = max_t(unsigned int, b->dirty_max, off + n);
+			b->seq++;
+			/* vb_free() frees a block whose pages are all dirty. */
+			if (bitmap_full(b->dirty, VMV_BLOCK_PAGES))
+				vmv_block_retire(b);
+		} else if (!vmv_adopting) {
+			lost = true;
+		}
+	} else {
+		vmv_large_seq++;
+		a = vmv_area_find(addr);
+		if (a && a->type == VMV_TYPE_AREA)
+			vmv_area_del(a);
+		else if (!vmv_adopting)
+			lost = true;
+	}
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	if (lost)
+		vmv_lost_event();
+}
+
+void vmv_on_block_free(unsigned long start)
+{
+	struct vmv_block *b;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	b = vmv_block_find(start);
+	if (b)
+		vmv_block_retire(b);
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+}
+
+/* --- resync: rebuild from the kernel's structures and page tables --- */
+
+struct vmv_snap {
+	unsigned long start, size, free, dirty_min, dirty_max;
+	DECLARE_BITMAP(present, VMV_BLOCK_PAGES);
+};
+
+/* Reads one kernel block; the caller holds rcu_read_lock(). */
+static void vmv_snap_block(struct vmv_kvb *vb, struct vmv_snap *s)
+{
+	unsigned int i, cursor;
+
+	spin_lock(&vb->lock);
+	s->start = vb->va->va_start;
+	s->size = vb->va->va_end - vb->va->va_start;
+	s->free = vb->free;
+	s->dirty_min = vb->dirty_min;
+	s->dirty_max = vb->dirty_max;
+	spin_unlock(&vb->lock);
+
+	bitmap_zero(s->present, VMV_BLOCK_PAGES);
+	cursor = VMV_BLOCK_PAGES - min_t(unsigned long, s->free, VMV_BLOCK_PAGES);
+	for (i = 0; i < cursor; i++)
+		if (vmalloc_to_page((void *)(s->start + i * PAGE_SIZE)))
+			__set_bit(i, s->present);
+}
+
+/*
+ * Gives every used run of b without an allocation record an adopted one;
+ * stale records are gone already (vmv_drop_stale_areas()).
+ */
+static void vmv_adopt_runs(struct vmv_block *b)
+{
+	DECLARE_BITMAP(orphan, VMV_BLOCK_PAGES);
+	unsigned long end = b->n.start + VMV_BLOCK_SIZE;
+	unsigned int rs, re;
+	struct vmv_node *n;
+
+	bitmap_copy(orphan, b->used, VMV_BLOCK_PAGES);
+	for (n = vmv_node_from(&vmv_areas, b->n.start); n && n->start < end;
+	     n = vmv_node_next(n)) {
+		struct vmv_area *a = vmv_area_of(n);
+		unsigned int off = (n->start - b->n.start) >> PAGE_SHIFT;
+
+		bitmap_clear(orphan, off, min_t(u32, a->reserved, VMV_BLOCK_PAGES - off));
+	}
+	for_each_set_bitrange(rs, re, orphan, VMV_BLOCK_PAGES)
+		if (!vmv_area_set(b->n.start + ((unsigned long)rs << PAGE_SHIFT),
+				  re - rs, re - rs, 0, VMV_TYPE_BLOCK, VMV_SRC_ADOPTED))
+			b->uncertain = true;
+}
+
+/* Drops the records of allocations of b that are no longer used. */
+static void vmv_drop_stale_areas(struct vmv_block *b)
+{
+	unsigned long end = b->n.start + VMV_BLOCK_SIZE;
+	struct vmv_node *n, *next;
+
+	for (n = vmv_node_from(&vmv_areas, b->n.start); n && n->start < end; n = next) {
+		unsigned int off = (n->start - b->n.start) >> PAGE_SHIFT;
+
+		next = vmv_node_next(n);
+		if (!test_bit(off, b->used))
+			vmv_area_del(vmv_area_of(n));
+	}
+}
+
+/* Applies a snapshot; false when events hit the block meanwhile. */
+static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
+{
+	unsigned int cursor = VMV_BLOCK_PAGES - min_t(unsigned long, s->free,
+						      VMV_BLOCK_PAGES);
+	struct vmv_block *b;
+	unsigned long flags;
+	bool ok = true;
+
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	b = vmv_block_find(s->start);
+	if (!!b != existed || (b && b->seq != seq)) {
+		ok = false;
+		goto out;
+	}
+	if (!b) {
+		b = vmv_block_new(s->start, VMV_SRC_ADOPTED);
+		if (!b) {
+			ok = false;
+			goto out;
+		}
+		bitmap_copy(b->used, s->present, VMV_BLOCK_PAGES);
+	} else {
+		bitmap_andnot(b->used, s->present, b->dirty, VMV_BLOCK_PAGES);
+	}
+	b->cursor = cursor;
+	bitmap_zero(b->dirty, VMV_BLOCK_PAGES);
+	bitmap_set(b->dirty, 0, cursor);
+	bitmap_andnot(b->dirty, b->dirty, b->used, VMV_BLOCK_PAGES);
+	b->dirty_min = s->dirty_min;
+	b->dirty_max = s->dirty_max;
+	b->uncertain = false;
+	vmv_drop_stale_areas(b);
+	vmv_adopt_runs(b);
+out:
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	return ok;
+}
+
+static bool vmv_resync_block(unsigned long *idx, bool *more)
+{
+	struct vmv_snap s;
+	struct vmv_block *b;
+	struct vmv_kvb *vb;
+	unsigned long flags;
+	unsigned int seq = 0, tries;
+	bool existed;
+	int cpu;
+
+	for (tries = 0; tries < VMV_RESYNC_TRIES; tries++) {
+		if (vmv_pool_fill(&vmv_block_pool, 1) ||
+		    vmv_pool_fill(&vmv_area_pool, VMV_BLOCK_PAGES))
+			return false;
+		rcu_read_lock();
+		vb = xa_find(vmv_syms.vmap_blocks, idx, ULONG_MAX, XA_PRESENT);
+		if (!vb) {
+			rcu_read_unlock();
+			*more = false;
+			return true;
+		}
+		raw_spin_lock_irqsave(&vmv_lock, flags);
+		b = vmv_block_find(vb->va->va_start);
+		existed = b;
+		if (b)
+			seq = b->seq;
+		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		vmv_snap_block(vb, &s);
+		rcu_read_unlock();
+		if (s.size != VMV_BLOCK_SIZE) {
+			pr_err("vmap_block at 0x%lx spans %lu bytes, not %lu: unknown geometry\n",
+			       s.start, s.size, VMV_BLOCK_SIZE);
+			vmv_geometry_bad = true;
+			return false;
+		}
+		if (vmv_apply_snap(&s, existed, seq))
+			break;
+		atomic_long_inc(&vmv_stats.resync_retries);
+	}
+	if (tries == VMV_RESYNC_TRIES)
+		return false;
+
+	cpu = vmv_kernel_block_cpu(s.start);
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	b = vmv_block_find(s.start);
+	if (b && cpu >= 0)
+		b->cpu = cpu;
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	return true;
+}
+
+/* Retires mirror blocks the kernel no longer has, a batch at a time. */
+static void vmv_drop_dead_blocks(void)
+{
+	unsigned long flags, from = 0;
+	struct vmv_node *n, *next;
+	unsigned int batch;
+
+	do {
+		raw_spin_lock_irqsave(&vmv_lock, flags);
+		n = vmv_node_from(&vmv_blocks, from);
+		for (batch = 0; n && batch < 64; batch++, n = next) {
+			next = vmv_node_next(n);
+			if (!xa_load(vmv_syms.vmap_blocks, vmv_vb_idx(n->start)))
+				vmv_block_retire(vmv_block_of(n));
+		}
+		from = n ? n->start : 0;
+		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		cond_resched();
+	} while (n);
+}
+
+struct vmv_range {
+	unsigned long start, end;
+};
+
+static bool vmv_is_block_va(struct vmap_area *va)
+{
+	struct vmv_kvb *vb;
+
+	if (va->va_end - va->va_start != VMV_BLOCK_SIZE)
+		return false;
+	vb = xa_load(vmv_syms.vmap_blocks, vmv_vb_idx(va->va_start));
+	return vb && vb->va == va;
+}
+
+/* Busy areas without a vm_struct that are not vmap_blocks. */
+static int vmv_scan_large(struct vmv_range *out, int max)
+{
+	struct vmap_area *va;
+	int nr = 0;
+
+	spin_lock(vmv_syms.vmap_area_lock);
+	rcu_read_lock();
+	list_for_each_entry(va, vmv_syms.vmap_area_list, list) {
+		if (va->vm || vmv_is_block_va(va))
+			continue;
+		if (nr == max) {
+			nr = -E2BIG;
+			break;
+		}
+		out[nr].start = va->va_start;
+		out[nr++].end = va->va_end;
+	}
+	rcu_read_unlock();
+	spin_unlock(vmv_syms.vmap_area_lock);
+	return nr;
+}
+
+static bool vmv_range_in(const struct vmv_range *r, int nr, unsigned long start,
+			 unsigned long end)
+{
+	int lo = 0, hi = nr;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (r[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nr && r[lo].start == start && r[lo].end == end;
+}
+
+/*
+ * Large areas: the kernel's busy list, scanned twice. vfree() and
+ * __get_vm_area_node() leave an area without a vm_struct for a moment; only
+ * areas in both scans are taken as vm_map_ram() areas.
+ */
+static bool vmv_resync_large(void)
+{
+	struct vmv_range *first, *second;
+	int nr1, nr2, i, kept = 0;
+	struct vmv_node *n, *next;
+	unsigned long flags;
+	unsigned int seq;
+	bool ok = false;
+
+	first = kvmalloc_array(2 * VMV_MAX_LARGE, sizeof(*first), GFP_KERNEL);
+	if (!first)
+		return false;
+	second = first + VMV_MAX_LARGE;
+	if (vmv_pool_fill(&vmv_area_pool, VMV_POOL_AREAS))
+		goto out;
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	seq = vmv_large_seq;
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	nr1 = vmv_scan_large(first, VMV_MAX_LARGE);
+	synchronize_rcu();
+	nr2 = vmv_scan_large(second, VMV_MAX_LARGE);
+	if (nr1 < 0 || nr2 < 0)
+		goto out;
+	for (i = 0; i < nr2; i++)
+		if (vmv_range_in(first, nr1, second[i].start, second[i].end))
+			second[kept++] = second[i];
+
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	if (seq != vmv_large_seq) {
+		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		goto out;
+	}
+	for (n = vmv_node_from(&vmv_areas, 0); n; n = next) {
+		struct vmv_area *a = vmv_area_of(n);
+
+		next = vmv_node_next(n);
+		if (a->type == VMV_TYPE_AREA &&
+		    !vmv_range_in(second, kept, n->start,
+				  n->start + ((unsigned long)a->reserved << PAGE_SHIFT)))
+			vmv_area_del(a);
+	}
+	ok = true;
+	for (i = 0; i < kept; i++) {
+		u32 pages = (second[i].end - second[i].start) >> PAGE_SHIFT;
+		struct vmv_area *a = vmv_area_find(second[i].start);
+
+		if (a && a->type == VMV_TYPE_AREA && a->reserved == pages)
+			continue;
+		if (!vmv_area_set(second[i].start, pages, pages, 0, VMV_TYPE_AREA,
+				  VMV_SRC_ADOPTED))
+			ok = false;
+	}
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+out:
+	kvfree(first);
+	return ok;
+}
+
+int vmv_resync(bool adopting)
+{
+	unsigned long idx = 0;
+	bool more = true, ok = true;
+
+	mutex_lock(&vmv_resync_mutex);
+	WRITE_ONCE(vmv_need_resync, false);
+	while (more) {
+		if (!vmv_resync_block(&idx, &more))
+			ok = false;
+		idx++;
+		cond_resched();
+	}
+	vmv_drop_dead_blocks();
+	if (!vmv_resync_large())
+		ok = false;
+	if (!adopting)
+		atomic_long_inc(&vmv_stats.resyncs);
+	if (!ok) {
+		/* Busy blocks or no memory: try again shortly. */
+		WRITE_ONCE(vmv_need_resync, true);
+		schedule_delayed_work(&vmv_resync_work, HZ / 10);
+	}
+	mutex_unlock(&vmv_resync_mutex);
+	return ok ? 0 : -EAGAIN;
+}
+
+static void vmv_resync_fn(struct work_struct *work)
+{
+	if (READ_ONCE(vmv_need_resync))
+		vmv_resync(false);
+}
+
+void vmv_sync_if_needed(void)
+{
+	if (vmv_probes_missed())
+		vmv_lost_event();
+	if (READ_ONCE(vmv_need_resync))
+		vmv_resync(false);
+}
+
+/* --- readers --- */
+
+bool vmv_next_block(unsigned long after, struct vmv_block *out)
+{
+	struct vmv_node *n;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	n = vmv_node_from(&vmv_blocks, after);
+	if (n)
+		*out = *vmv_block_of(n);
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	return n;
+}
+
+bool vmv_next_area(unsigned long after, struct vmv_area *out)
+{
+	struct vmv_node *n;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	n = vmv_node_from(&vmv_areas, after);
+	if (n)
+		*out = *vmv_area_of(n);
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	return n;
+}
+
+void vmv_totals(struct vmv_totals *t)
+{
+	unsigned long flags, from = 0;
+	struct vmv_node *n;
+	unsigned int batch;
+
+	memset(t, 0, sizeof(*t));
+	do {
+		raw_spin_lock_irqsave(&vmv_lock, flags);
+		n = vmv_node_from(&vmv_blocks, from);
+		for (batch = 0; n && batch < 256; batch++, n = vmv_node_next(n)) {
+			struct vmv_block *b = vmv_block_of(n);
+			unsigned int used = bitmap_weight(b->used, VMV_BLOCK_PAGES);
+			unsigned int dirty = bitmap_weight(b->dirty, VMV_BLOCK_PAGES);
+
+			t->blocks++;
+			t->used += used;
+			t->dirty += dirty;
+			t->free += VMV_BLOCK_PAGES - b->cursor;
+			t->uncertain += b->uncertain;
+			/* purge_fragmented_blocks(): free + dirty == all, dirty != all */
+			t->purge_eligible += !used && dirty != VMV_BLOCK_PAGES;
+		}
+		from = n ? n->start : 0;
+		if (!n) {
+			t->areas = vmv_nr_areas;
+			t->large_areas = vmv_nr_large;
+			t->memory = (vmv_nr_blocks + vmv_block_pool.nr) * sizeof(struct vmv_block) +
+				    (vmv_nr_areas + vmv_area_pool.nr) * sizeof(struct vmv_area);
+		}
+		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	} while (n);
+}
+
+/* --- setup --- */
+
+int vmv_mirror_init(void)
+{
+	int ret;
+
+	ret = vmv_pool_fill(&vmv_block_pool, VMV_POOL_BLOCKS);
+	if (!ret)
+		ret = vmv_pool_fill(&vmv_area_pool, VMV_POOL_AREAS);
+	if (ret)
+		vmv_mirror_exit();
+	return ret;
+}
+
+/* Adopts what existed before load; probes are already installed. */
+int vmv_mirror_adopt(void)
+{
+	int ret;
+
+	WRITE_ONCE(vmv_adopting, true);
+	ret = vmv_resync(true);
+	WRITE_ONCE(vmv_adopting, false);
+	return vmv_geometry_bad ? -ENODEV : ret;
+}
+
+/* Probes must be gone: nothing feeds the mirror any more. */
+void vmv_mirror_exit(void)
+{
+	struct vmv_node *n;
+
+	cancel_delayed_work_sync(&vmv_resync_work);
+	cancel_work_sync(&vmv_refill_work);
+	while ((n = vmv_node_from(&vmv_areas, 0))) {
+		rb_erase(&n->rb, &vmv_areas);
+		kfree(n);
+	}
+	while ((n = vmv_node_from(&vmv_blocks, 0))) {
+		rb_erase(&n->rb, &vmv_blocks);
+		kfree(n);
+	}
+	vmv_nr_areas = 0;
+	vmv_nr_large = 0;
+	vmv_nr_blocks = 0;
+	vmv_pool_drain(&vmv_block_pool);
+	vmv_pool_drain(&vmv_area_pool);
+}

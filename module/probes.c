@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The probe table: every kprobe and kretprobe vmapview installs, with what
+ * each one feeds into the mirror.
+ *
+ * vb_alloc() and vb_free() are inlined into vm_map_ram() and vm_unmap_ram()
+ * on Debian's 6.1 and 6.12, so the mirror is fed from those two exported
+ * functions, which see every block allocation with its count and caller.
+ * Where vb_alloc/vb_free exist as symbols they are probed to count calls.
+ * A probe that reads arguments is only put on the exact symbol: a
+ * compiler-made .isra/.constprop/.part variant may take other arguments.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kallsyms.h>
+#include <linux/kprobes.h>
+#include <linux/module.h>
+#include <linux/ptrace.h>
+#include <linux/seq_file.h>
+
+#include "vmapview.h"
+
+struct vmv_map_data {
+	unsigned long caller;
+	unsigned int count;
+};
+
+static int vmv_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vmv_map_data *d = (struct vmv_map_data *)ri->data;
+
+	d->count = vmv_arg(regs, 1);
+	d->caller = vmv_entry_ret_addr(regs);
+	return 0;
+}
+
+static int vmv_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vmv_map_data *d = (struct vmv_map_data *)ri->data;
+	unsigned long addr = regs_return_value(regs);
+
+	if (addr && d->count)
+		vmv_on_map(addr, d->count, d->caller);
+	return 0;
+}
+
+static int vmv_unmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	unsigned long addr = vmv_arg(regs, 0);
+	unsigned int count = vmv_arg(regs, 1);
+
+	if (addr && count)
+		vmv_on_unmap(addr, count);
+	return 0;
+}
+
+static int vmv_block_free_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct vmv_kvb *vb = (struct vmv_kvb *)vmv_arg(regs, 0);
+
+	vmv_on_block_free(vb->va->va_start);
+	return 0;
+}
+
+static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs);
+
+struct vmv_probe {
+	const char *symbol;
+	bool ret;		/* a kretprobe */
+	bool required;		/* vmapview cannot work without it */
+	bool variants;		/* may sit on a .isra/.constprop/.part copy */
+	atomic_long_t *counter;	/* for counting probes */
+	struct kprobe kp;
+	struct kretprobe rp;
+	char resolved[KSYM_NAME_LEN];
+	bool installed;
+	unsigned long missed_seen;
+};
+
+static atomic_long_t vmv_vb_alloc_calls, vmv_vb_free_calls;
+
+static struct vmv_probe vmv_probes[] = {
+	{
+		.symbol = "vm_map_ram", .ret = true, .required = true,
+		.rp = {
+			.entry_handler = vmv_map_entry,
+			.handler = vmv_map_ret,
+			.data_size = sizeof(struct vmv_map_data),
+		},
+	},
+	{
+		.symbol = "vm_unmap_ram", .required = true,
+		.kp = { .pre_handler = vmv_unmap_pre },
+	},
+	{
+		.symbol = "free_vmap_block",
+		.kp = { .pre_handler = vmv_block_free_pre },
+	},
+	{
+		.symbol = "purge_fragmented_blocks_allcpus", .variants = true,
+		.counter = &vmv_stats.purges,
+	},
+	{
+		.symbol = "_vm_unmap_aliases", .variants = true,
+		.counter = &vmv_stats.unmap_aliases,
+	},
+	{ .symbol = "vb_alloc", .variants = true, .counter = &vmv_vb_alloc_calls },
+	{ .symbol = "vb_free", .variants = true, .counter = &vmv_vb_free_calls },
+};
+
+static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct vmv_probe *probe = container_of(p, struct vmv_probe, kp);
+
+	atomic_long_inc(probe->counter);
+	return 0;
+}
+
+static bool vmv_probe_resolve(struct vmv_probe *p)
+{
+	static const char * const suffixes[] = { ".isra.", ".constprop.", ".part." };
+	unsigned int i, n;
+
+	strscpy(p->resolved, p->symbol, sizeof(p->resolved));
+	if (vmv_lookup_name(p->resolved))
+		return true;
+	if (!p->variants)
+		return false;
+	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		for (n = 0; n < 4; n++) {
+			snprintf(p->resolved, sizeof(p->resolved), "%s%s%u",
+				 p->symbol, suffixes[i], n);
+			if (vmv_lookup_name(p->resolved))
+				return true;
+		}
+	}
+	p->resolved[0] = '\0';
+	return false;
+}
+
+static int vmv_probe_install(struct vmv_probe *p)
+{
+	int ret;
+
+	if (!vmv_probe_resolve(p))
+		return -ENOENT;
+	if (p->ret) {
+		p->rp.kp.symbol_name = p->resolved;
+		/* vm_map_ram() may sleep: allow many calls in flight per CPU. */
+		p->rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+		ret = register_kretprobe(&p->rp);
+	} else {
+		p->kp.symbol_name = p->resolved;
+		if (p->counter)
+			p->kp.pre_handler = vmv_count_pre;
+		ret = register_kprobe(&p->kp);
+	}
+	return ret;
+}
+
+static void vmv_probe_uninstall(struct vmv_probe *p)
+{
+	if (!p->installed)
+		return;
+	if (p->ret)
+		unregister_kretprobe(&p->rp);
+	else
+		unregister_kprobe(&p->kp);
+	p->installed = false;
+}
+
+int vmv_probes_install(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++) {
+		struct vmv_probe *p = &vmv_probes[i];
+
+		ret = vmv_probe_install(p);
+		if (!ret) {
+			p->installed = true;
+			continue;
+		}
+		if (p->required) {
+			pr_err("cannot probe %s: %d\n", p->symbol, ret);
+			vmv_probes_remove();
+			return ret;
+		}
+		if (ret != -ENOENT)
+			pr_warn("optional probe %s not installed: %d\n", p->symbol, ret);
+	}
+	return 0;
+}
+
+void vmv_probes_remove(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++)
+		vmv_probe_uninstall(&vmv_probes[i]);
+}
+
+static unsigned long vmv_probe_nmissed(struct vmv_probe *p)
+{
+	if (!p->installed)
+		return 0;
+	return p->ret ? p->rp.nmissed + p->rp.kp.nmissed : p->kp.nmissed;
+}
+
+/* True once for every new batch of missed hits of a state-feeding probe. */
+bool vmv_probes_missed(void)
+{
+	bool missed = false;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++) {
+		struct vmv_probe *p = &vmv_probes[i];
+		unsigned long now = vmv_probe_nmissed(p);
+
+		if (now != p->missed_seen && !p->counter) {
+			p->missed_seen = now;
+			missed = true;
+		}
+	}
+	return missed;
+}
+
+void vmv_probes_show(struct seq_file *m)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++) {
+		struct vmv_probe *p = &vmv_probes[i];
+
+		seq_printf(m, "probe.%s %s\n", p->symbol,
+			   p->installed ? p->resolved : "absent");
+		seq_printf(m, "probe.%s.nmissed %lu\n", p->symbol, vmv_probe_nmissed(p));
+	}
+	seq_printf(m, "vb_alloc_calls %ld\n", atomic_long_read(&vmv_vb_alloc_calls));
+	seq_printf(m, "vb_free_calls %ld\n", atomic_long_read(&vmv_vb_free_calls));
+}
