@@ -458,7 +458,7 @@ void vmv_on_block_free(unsigned long start)
 /* --- resync: rebuild from the kernel's structures and page tables --- */
 
 struct vmv_snap {
-	unsigned long start, size, free, dirty_min, dirty_max;
+	unsigned long start, size, free, dirty, dirty_min, dirty_max;
 	DECLARE_BITMAP(present, VMV_BLOCK_PAGES);
 };
 
@@ -471,6 +471,7 @@ static void vmv_snap_block(struct vmv_kvb *vb, struct vmv_snap *s)
 	s->start = vb->va->va_start;
 	s->size = vb->va->va_end - vb->va->va_start;
 	s->free = vb->free;
+	s->dirty = vb->dirty;
 	s->dirty_min = vb->dirty_min;
 	s->dirty_max = vb->dirty_max;
 	spin_unlock(&vb->lock);
@@ -522,6 +523,32 @@ static void vmv_drop_stale_areas(struct vmv_block *b)
 	}
 }
 
+/*
+ * The used pages of a block whose history is unknown. A vm_map_ram() of
+ * count pages reserves the next power of two, and only count have PTEs;
+ * the kernel's dirty counter says how many such slack pages there are, and
+ * they go after each present run, up to its power of two. Exact unless
+ * adjacent allocations merge into one run.
+ */
+static void vmv_guess_used(struct vmv_snap *s, unsigned int cursor,
+			   unsigned long *used)
+{
+	long slack = (long)cursor - (long)s->dirty -
+		     (long)bitmap_weight(s->present, VMV_BLOCK_PAGES);
+	unsigned int rs, re, ext, next;
+
+	bitmap_copy(used, s->present, VMV_BLOCK_PAGES);
+	for_each_set_bitrange(rs, re, s->present, VMV_BLOCK_PAGES) {
+		if (slack <= 0)
+			break;
+		next = find_next_bit(s->present, VMV_BLOCK_PAGES, re);
+		ext = roundup_pow_of_two(re - rs) - (re - rs);
+		ext = min3(ext, (unsigned int)slack, min(next, cursor) - re);
+		bitmap_set(used, re, ext);
+		slack -= ext;
+	}
+}
+
 /* Applies a snapshot; false when events hit the block meanwhile. */
 static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
 {
@@ -543,9 +570,13 @@ static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
 			ok = false;
 			goto out;
 		}
-		bitmap_copy(b->used, s->present, VMV_BLOCK_PAGES);
+		vmv_guess_used(s, cursor, b->used);
 	} else {
-		bitmap_andnot(b->used, s->present, b->dirty, VMV_BLOCK_PAGES);
+		/* Tracked used pages (slack included) stay, unless seen unmapped. */
+		bitmap_or(b->used, b->used, s->present, VMV_BLOCK_PAGES);
+		bitmap_andnot(b->used, b->used, b->dirty, VMV_BLOCK_PAGES);
+		if (bitmap_weight(b->used, VMV_BLOCK_PAGES) != cursor - s->dirty)
+			vmv_guess_used(s, cursor, b->used);
 	}
 	b->cursor = cursor;
 	bitmap_zero(b->dirty, VMV_BLOCK_PAGES);

@@ -53,3 +53,27 @@ tctl_errno() {
 expect_eq() {
 	[ "$2" = "$3" ] || fail "$1: got '$2', want '$3'"
 }
+
+vmv() {
+	python3 "$VMAPVIEW_SRC/tests/guest/vmv.py" "$@"
+}
+
+# The map= string of the block holding test mapping NAME.
+block_map_of() {
+	vmv block "$(vmv addr "$1")" | sed 's/.* map=//'
+}
+
+# A key's value in the blocks line holding test mapping NAME.
+block_key_of() {
+	vmv block "$(vmv addr "$1")" | tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# rep CHAR N: CHAR repeated N times.
+rep() {
+	local i out=
+
+	for ((i = 0; i < $2; i++)); do
+		out+=$1
+	done
+	printf %s "$out"
+}

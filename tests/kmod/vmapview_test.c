@@ -13,6 +13,10 @@
  * /sys/kernel/debug/vmapview_test/maps, one line per mapping, oldest first:
  *   0xSTART-0xEND NAME pages=COUNT seed=SEED
  *
+ * /sys/kernel/debug/vmapview_test/pte: write "0xADDR COUNT" (COUNT up to
+ * VMVT_PTE_MAX pages of vmalloc space), then read one character per page:
+ * 'P' when vmalloc_to_page() finds a present PTE, '.' when not.
+ *
  * Contents: the little-endian 64-bit word at byte offset OFF of a mapping is
  * VMVT_MAGIC << 48 | SEED << 32 | OFF, so every word is non-zero and tells
  * which mapping and which offset it belongs to.
@@ -35,6 +39,7 @@
 #define VMVT_NAME_LEN	16
 #define VMVT_MAX_PAGES	4096
 #define VMVT_CMD_LEN	64
+#define VMVT_PTE_MAX	1024
 
 struct vmvt_map {
 	struct list_head node;
@@ -49,6 +54,8 @@ static LIST_HEAD(vmvt_maps);
 static DEFINE_MUTEX(vmvt_lock);
 static u16 vmvt_next_seed;
 static struct dentry *vmvt_dir;
+static unsigned long vmvt_pte_addr;
+static unsigned int vmvt_pte_count;
 
 static void vmvt_fill(struct vmvt_map *m)
 {
@@ -227,6 +234,64 @@ static int vmvt_maps_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmvt_maps);
 
+static ssize_t vmvt_pte_write(struct file *file, const char __user *ubuf,
+			      size_t len, loff_t *ppos)
+{
+	char buf[VMVT_CMD_LEN];
+	unsigned long addr;
+	unsigned int count;
+	int end = 0;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(strim(buf), "%lx %u%n", &addr, &count, &end) != 2 ||
+	    strim(buf)[end] || !count || count > VMVT_PTE_MAX ||
+	    !PAGE_ALIGNED(addr) || addr < VMALLOC_START ||
+	    addr + ((unsigned long)count << PAGE_SHIFT) > VMALLOC_END)
+		return -EINVAL;
+	mutex_lock(&vmvt_lock);
+	vmvt_pte_addr = addr;
+	vmvt_pte_count = count;
+	mutex_unlock(&vmvt_lock);
+	return len;
+}
+
+static ssize_t vmvt_pte_read(struct file *file, char __user *ubuf, size_t len,
+			     loff_t *ppos)
+{
+	unsigned int i, count;
+	unsigned long addr;
+	ssize_t ret;
+	char *buf;
+
+	mutex_lock(&vmvt_lock);
+	addr = vmvt_pte_addr;
+	count = vmvt_pte_count;
+	mutex_unlock(&vmvt_lock);
+	if (!count)
+		return -ENODATA;
+	buf = kmalloc(count + 1, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < count; i++)
+		buf[i] = vmalloc_to_page((void *)(addr + i * PAGE_SIZE)) ? 'P' : '.';
+	buf[count] = '\n';
+	ret = simple_read_from_buffer(ubuf, len, ppos, buf, count + 1);
+	kfree(buf);
+	return ret;
+}
+
+static const struct file_operations vmvt_pte_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.read = vmvt_pte_read,
+	.write = vmvt_pte_write,
+	.llseek = default_llseek,
+};
+
 static int __init vmvt_init(void)
 {
 	vmvt_dir = debugfs_create_dir(KBUILD_MODNAME, NULL);
@@ -234,6 +299,7 @@ static int __init vmvt_init(void)
 		return PTR_ERR(vmvt_dir);
 	debugfs_create_file("ctl", 0200, vmvt_dir, NULL, &vmvt_ctl_fops);
 	debugfs_create_file("maps", 0400, vmvt_dir, NULL, &vmvt_maps_fops);
+	debugfs_create_file("pte", 0600, vmvt_dir, NULL, &vmvt_pte_fops);
 	return 0;
 }
 
