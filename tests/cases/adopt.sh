@@ -1,0 +1,46 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Mappings made before vmapview was loaded are adopted at load: the block
+# from the kernel's vmap_blocks and page tables (slack pages attributed by
+# the kernel's dirty count), large areas from the busy vmap_area list.
+# Adopted allocations merge into runs and have no caller. Later unmaps of
+# adopted allocations are tracked exactly.
+. "$VMAPVIEW_SRC/tests/guest/lib.sh"
+
+taskset -pc 0 $$ >/dev/null || fail "taskset"
+load_testmod
+tctl unmap_aliases
+tctl map x 1
+tctl map y 5
+tctl map z 16
+tctl map big 70
+tctl unmap x
+load_vmapview
+P=$(vmv stat pages_per_block)
+X=$(vmv addr y)
+X=$(printf '0x%x' $((X - 4096)))
+page() { printf '0x%x' $(($1 + $2 * 4096)); }
+
+# x (dirty), y: 5 pages + 3 slack, z: 16 pages.
+expect_eq "adopted block" "$(vmv block "$X")" \
+	"$X-$(page "$X" "$P") cpu=0 free=$((P - 25)) dirty=1 used=24 dirty_range=0-1 src=adopted map=d$(rep U 24)$(rep . $((P - 25)))"
+Y=$(vmv addr y)
+expect_eq "adopted run" "$(vmv area "$Y")" \
+	"$Y-$(page "$Y" 24) 98304 pages=24 type=block src=adopted caller=?"
+B=$(vmv addr big)
+expect_eq "adopted large area" "$(vmv area "$B")" \
+	"$B-$(page "$B" 70) 286720 pages=70 type=area src=adopted caller=?"
+
+# Unmapping y, adopted inside a run, leaves z's part of the run adopted.
+tctl unmap y
+Z=$(vmv addr z)
+expect_eq "block after unmap y" "$(vmv block "$X" | sed 's/.* map=//')" \
+	"$(rep d 9)$(rep U 16)$(rep . $((P - 25)))"
+expect_eq "rest of the run" "$(vmv area "$Z")" \
+	"$Z-$(page "$Z" 16) 65536 pages=16 type=block src=adopted caller=?"
+vmv area "$Y" && fail "y still listed"
+tctl unmap big
+vmv area "$B" && fail "big still listed"
+vmv check-pte || fail "used pages and PTEs disagree"
+expect_eq "lost events" "$(vmv stat lost_events)" 0
+echo "adoption ok"
