@@ -823,30 +823,31 @@ void vmv_sync_if_needed(void)
 
 /* --- readers --- */
 
-bool vmv_next_block(unsigned long after, struct vmv_block *out)
+/* Copies the first record at or after addr; the node leads both records. */
+static bool vmv_next(struct rb_root *root, unsigned long after, void *out,
+		     size_t size)
 {
 	struct vmv_node *n;
 	unsigned long flags;
 
 	raw_spin_lock_irqsave(&vmv_lock, flags);
-	n = vmv_node_from(&vmv_blocks, after);
+	n = vmv_node_from(root, after);
 	if (n)
-		*out = *vmv_block_of(n);
+		memcpy(out, n, size);
 	raw_spin_unlock_irqrestore(&vmv_lock, flags);
 	return n;
 }
 
+bool vmv_next_block(unsigned long after, struct vmv_block *out)
+{
+	BUILD_BUG_ON(offsetof(struct vmv_block, n));
+	return vmv_next(&vmv_blocks, after, out, sizeof(*out));
+}
+
 bool vmv_next_area(unsigned long after, struct vmv_area *out)
 {
-	struct vmv_node *n;
-	unsigned long flags;
-
-	raw_spin_lock_irqsave(&vmv_lock, flags);
-	n = vmv_node_from(&vmv_areas, after);
-	if (n)
-		*out = *vmv_area_of(n);
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
-	return n;
+	BUILD_BUG_ON(offsetof(struct vmv_area, n));
+	return vmv_next(&vmv_areas, after, out, sizeof(*out));
 }
 
 void vmv_totals(struct vmv_totals *t)
