@@ -322,6 +322,22 @@ void vmv_lost_event(void)
 	vmv_schedule_resync();
 }
 
+/*
+ * A probe missed hits: which blocks they touched is unknown, so every block
+ * is uncertain until the resync. Rare, and bounded by VMV_MAX_BLOCKS.
+ */
+void vmv_lost_track(void)
+{
+	struct vmv_node *n;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&vmv_lock, flags);
+	for (n = vmv_node_from(&vmv_blocks, 0); n; n = vmv_node_next(n))
+		vmv_block_of(n)->uncertain = true;
+	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	vmv_lost_event();
+}
+
 /* The CPU whose vmap_block_queue lists the block, or -1. */
 static int vmv_kernel_block_cpu(unsigned long start)
 {
@@ -816,7 +832,7 @@ static void vmv_resync_fn(struct work_struct *work)
 void vmv_sync_if_needed(void)
 {
 	if (vmv_probes_missed())
-		vmv_lost_event();
+		vmv_lost_track();
 	if (READ_ONCE(vmv_need_resync))
 		vmv_resync(false);
 }

@@ -41,6 +41,8 @@ static int vmv_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	if (addr && d->count)
 		vmv_on_map(addr, d->count, d->caller);
+	if (unlikely(vmv_probes_missed()))
+		vmv_lost_track();
 	return 0;
 }
 
@@ -78,6 +80,11 @@ struct vmv_probe {
 };
 
 static atomic_long_t vmv_vb_alloc_calls, vmv_vb_free_calls;
+
+static int map_maxactive;
+module_param(map_maxactive, int, 0444);
+MODULE_PARM_DESC(map_maxactive,
+		 "vm_map_ram() calls tracked at once (kretprobe maxactive; default 4 per CPU, at least 64)");
 
 static struct vmv_probe vmv_probes[] = {
 	{
@@ -147,7 +154,8 @@ static int vmv_probe_install(struct vmv_probe *p)
 	if (p->ret) {
 		p->rp.kp.symbol_name = p->resolved;
 		/* vm_map_ram() may sleep: allow many calls in flight per CPU. */
-		p->rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+		p->rp.maxactive = map_maxactive > 0 ? map_maxactive :
+				  max_t(int, 64, 4 * num_possible_cpus());
 		ret = register_kretprobe(&p->rp);
 	} else {
 		p->kp.symbol_name = p->resolved;
@@ -208,7 +216,10 @@ static unsigned long vmv_probe_nmissed(struct vmv_probe *p)
 	return p->ret ? p->rp.nmissed + p->rp.kp.nmissed : p->kp.nmissed;
 }
 
-/* True once for every new batch of missed hits of a state-feeding probe. */
+/*
+ * True once for every new batch of missed hits of a probe that feeds the
+ * mirror. Callers race on missed_seen; cmpxchg makes one of them see it.
+ */
 bool vmv_probes_missed(void)
 {
 	bool missed = false;
@@ -217,11 +228,11 @@ bool vmv_probes_missed(void)
 	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++) {
 		struct vmv_probe *p = &vmv_probes[i];
 		unsigned long now = vmv_probe_nmissed(p);
+		unsigned long seen = READ_ONCE(p->missed_seen);
 
-		if (now != p->missed_seen && !p->counter) {
-			p->missed_seen = now;
+		if (now != seen && !p->counter &&
+		    cmpxchg(&p->missed_seen, seen, now) == seen)
 			missed = true;
-		}
 	}
 	return missed;
 }

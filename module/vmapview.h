@@ -73,6 +73,7 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller);
 void vmv_on_unmap(unsigned long addr, unsigned int count);
 void vmv_on_block_free(unsigned long start);
 void vmv_lost_event(void);
+void vmv_lost_track(void);
 int vmv_resync(bool adopting);
 void vmv_sync_if_needed(void);
 

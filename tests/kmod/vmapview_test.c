@@ -8,6 +8,11 @@
  *   unmap NAME        vm_unmap_ram() mapping NAME and free its pages
  *   unmap_all         unmap every mapping
  *   unmap_aliases     call vm_unmap_aliases()
+ *   churn N           stop any churn threads, then start N (0..VMVT_CHURN_MAX)
+ *                     kernel threads that map and unmap without pause: counts
+ *                     cycle 1..VMVT_CHURN_PAGES, the last VMVT_CHURN_RING
+ *                     mappings of each stay live, filled with the pattern
+ *                     (seed 0xff00 + thread)
  * Errors: EINVAL (bad command, name or count), EEXIST, ENOENT, ENOMEM.
  *
  * /sys/kernel/debug/vmapview_test/maps, one line per mapping, oldest first:
@@ -25,6 +30,7 @@
 
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
+#include <linux/kthread.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -40,6 +46,10 @@
 #define VMVT_MAX_PAGES	4096
 #define VMVT_CMD_LEN	64
 #define VMVT_PTE_MAX	1024
+#define VMVT_CHURN_MAX	8
+#define VMVT_CHURN_RING	8
+#define VMVT_CHURN_PAGES 70
+#define VMVT_CHURN_SEED	0xff00
 
 struct vmvt_map {
 	struct list_head node;
@@ -57,13 +67,15 @@ static struct dentry *vmvt_dir;
 static unsigned long vmvt_pte_addr;
 static unsigned int vmvt_pte_count;
 
-static void vmvt_fill(struct vmvt_map *m)
+static struct task_struct *vmvt_churn_tasks[VMVT_CHURN_MAX];
+
+static void vmvt_fill(void *addr, unsigned int count, u16 seed)
 {
-	u64 *word = m->addr;
-	size_t off, size = (size_t)m->count << PAGE_SHIFT;
+	size_t off, size = (size_t)count << PAGE_SHIFT;
+	u64 *word = addr;
 
 	for (off = 0; off < size; off += sizeof(*word))
-		*word++ = VMVT_MAGIC << 48 | (u64)m->seed << 32 | off;
+		*word++ = VMVT_MAGIC << 48 | (u64)seed << 32 | off;
 }
 
 static void vmvt_free_pages(struct page **pages, unsigned int count)
@@ -128,7 +140,7 @@ static noinline int vmvt_map(const char *name, unsigned int count)
 	if (!++vmvt_next_seed)
 		vmvt_next_seed = 1;
 	m->seed = vmvt_next_seed;
-	vmvt_fill(m);
+	vmvt_fill(m->addr, count, m->seed);
 	list_add_tail(&m->node, &vmvt_maps);
 	return 0;
 
@@ -155,6 +167,82 @@ static void vmvt_unmap_all(void)
 		vmvt_unmap(m);
 }
 
+struct vmvt_slot {
+	void *addr;
+	unsigned int count;
+	struct page *pages[VMVT_CHURN_PAGES];
+};
+
+static noinline int vmvt_churn_fn(void *arg)
+{
+	u16 seed = VMVT_CHURN_SEED + (long)arg;
+	struct vmvt_slot *ring, *slot;
+	unsigned int i, j;
+
+	ring = kvcalloc(VMVT_CHURN_RING, sizeof(*ring), GFP_KERNEL);
+	if (!ring)
+		goto idle;
+	for (i = 0; i < VMVT_CHURN_RING; i++)
+		for (j = 0; j < VMVT_CHURN_PAGES; j++) {
+			ring[i].pages[j] = alloc_page(GFP_KERNEL);
+			if (!ring[i].pages[j])
+				goto out;
+		}
+	for (i = 0; !kthread_should_stop(); i++) {
+		slot = &ring[i % VMVT_CHURN_RING];
+		if (slot->addr)
+			vm_unmap_ram(slot->addr, slot->count);
+		slot->count = i % VMVT_CHURN_PAGES + 1;
+		slot->addr = vm_map_ram(slot->pages, slot->count, NUMA_NO_NODE);
+		if (slot->addr)
+			vmvt_fill(slot->addr, slot->count, seed);
+		cond_resched();
+	}
+out:
+	for (i = 0; i < VMVT_CHURN_RING; i++) {
+		if (ring[i].addr)
+			vm_unmap_ram(ring[i].addr, ring[i].count);
+		for (j = 0; j < VMVT_CHURN_PAGES && ring[i].pages[j]; j++)
+			__free_page(ring[i].pages[j]);
+	}
+	kvfree(ring);
+idle:
+	/* kthread_stop() needs the thread to still exist. */
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(HZ / 10);
+	return 0;
+}
+
+static void vmvt_churn_stop(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMVT_CHURN_MAX; i++) {
+		if (vmvt_churn_tasks[i])
+			kthread_stop(vmvt_churn_tasks[i]);
+		vmvt_churn_tasks[i] = NULL;
+	}
+}
+
+static int vmvt_churn(unsigned int n)
+{
+	struct task_struct *t;
+	unsigned long i;
+
+	if (n > VMVT_CHURN_MAX)
+		return -EINVAL;
+	vmvt_churn_stop();
+	for (i = 0; i < n; i++) {
+		t = kthread_run(vmvt_churn_fn, (void *)i, "vmvt-churn/%lu", i);
+		if (IS_ERR(t)) {
+			vmvt_churn_stop();
+			return PTR_ERR(t);
+		}
+		vmvt_churn_tasks[i] = t;
+	}
+	return 0;
+}
+
 static int vmvt_run(int argc, char **argv)
 {
 	struct vmvt_map *m;
@@ -179,6 +267,11 @@ static int vmvt_run(int argc, char **argv)
 	if (argc == 1 && !strcmp(argv[0], "unmap_aliases")) {
 		vm_unmap_aliases();
 		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[0], "churn")) {
+		if (kstrtouint(argv[1], 0, &count))
+			return -EINVAL;
+		return vmvt_churn(count);
 	}
 	return -EINVAL;
 }
@@ -307,6 +400,7 @@ static void __exit vmvt_exit(void)
 {
 	debugfs_remove_recursive(vmvt_dir);
 	mutex_lock(&vmvt_lock);
+	vmvt_churn_stop();
 	vmvt_unmap_all();
 	mutex_unlock(&vmvt_lock);
 }

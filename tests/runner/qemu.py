@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """Boots one TCG guest, streams its console to a file, returns how it ended."""
 
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +12,15 @@ from dataclasses import dataclass
 # What a healthy boot never prints.
 TROUBLE = re.compile(r"BUG:|WARNING:|Oops|Call Trace|KASAN|lockdep|hung task"
                      r"|blocked for more than|general protection fault|Kernel panic")
+
+# Multi-threaded TCG (QEMU 7.2) corrupts a vCPU's control flow when the kernel
+# patches code that the other vCPU is running: arming and disarming a
+# kretprobe on vm_map_ram() while it is called in a loop on both vCPUs made
+# the caller return to address 0, with tracefs kprobes alone and vmapview
+# not loaded. With one TCG thread it never happened. Kprobes are the heart
+# of vmapview, so guests run single-threaded (set VMAPVIEW_ACCEL to
+# override).
+ACCEL = "tcg,thread=single"
 
 # isa-debug-exit turns the guest's status byte S into QEMU exit code S*2+1.
 GUEST_PASSED = 1
@@ -41,7 +51,8 @@ class Boot:
 def command(kernel, initrd, out_dir, src_dir, append, memory="2G"):
     return [
         "qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-smp", "2",
-        "-m", memory, "-nodefaults", "-display", "none", "-no-reboot",
+        "-m", memory, "-accel", os.environ.get("VMAPVIEW_ACCEL", ACCEL),
+        "-nodefaults", "-display", "none", "-no-reboot",
         "-serial", "stdio",
         "-kernel", kernel.vmlinuz, "-initrd", initrd,
         "-append", "console=ttyS0 panic=-1 oops=panic " + append,
