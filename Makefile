@@ -4,6 +4,7 @@
 #   make demo            boot a QEMU guest, load vmapview, show its debugfs files
 #   make check           run the whole test suite (host and QEMU guests)
 #   make check KERNEL=6.1 TEST=load-unload    one test on one kernel
+#   make bench           benchmarks in a guest, as ratios measured in one boot
 #   make setup           install the packages the two above need (idempotent)
 #   make dkms-install    install this tree through DKMS for the running kernel
 
@@ -11,7 +12,7 @@ KDIR ?= /lib/modules/$(shell uname -r)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 RUN_ARGS := $(if $(KERNEL),--kernel $(KERNEL)) $(if $(TEST),--test $(TEST)) $(RUNFLAGS)
 
-.PHONY: all modules clean setup check demo dkms-install dkms-remove
+.PHONY: all modules clean setup check demo bench dkms-install dkms-remove
 
 all: modules
 
@@ -29,6 +30,9 @@ check: setup
 
 demo: setup
 	tests/run --demo $(RUN_ARGS)
+
+bench: setup
+	tests/run --bench $(RUN_ARGS)
 
 dkms-install:
 	dkms add .

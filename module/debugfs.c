@@ -194,6 +194,7 @@ static int vmv_areas_open(struct inode *inode, struct file *file)
 
 static int vmv_stats_show(struct seq_file *m, void *unused)
 {
+	unsigned long maps, unmaps;
 	struct vmv_totals t;
 
 	vmv_sync_if_needed();
@@ -207,8 +208,9 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "block_va_bytes %lu\n", t.blocks * VMV_BLOCK_SIZE);
 	seq_printf(m, "purge_eligible_blocks %lu\n", t.purge_eligible);
 	seq_printf(m, "uncertain_blocks %lu\n", t.uncertain);
-	seq_printf(m, "maps %ld\n", atomic_long_read(&vmv_stats.maps));
-	seq_printf(m, "unmaps %ld\n", atomic_long_read(&vmv_stats.unmaps));
+	vmv_event_counts(&maps, &unmaps);
+	seq_printf(m, "maps %lu\n", maps);
+	seq_printf(m, "unmaps %lu\n", unmaps);
 	seq_printf(m, "purges %ld\n", atomic_long_read(&vmv_stats.purges));
 	seq_printf(m, "unmap_aliases %ld\n", atomic_long_read(&vmv_stats.unmap_aliases));
 	seq_printf(m, "blocks_freed %ld\n", atomic_long_read(&vmv_stats.blocks_freed));

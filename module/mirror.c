@@ -4,7 +4,9 @@
  * state and of every live vm_map_ram() allocation.
  *
  * Probe handlers update it under vmv_lock, a raw spinlock: they run with
- * preemption disabled and must not sleep, even on PREEMPT_RT. They take
+ * preemption disabled and must not sleep, even on PREEMPT_RT. Every user
+ * runs in task context (vm_map_ram() and vm_unmap_ram() may sleep, so they
+ * are never called from interrupts), so the lock need not disable them. They take
  * records from preallocated pools, which a work item refills, because slab
  * allocation may sleep on PREEMPT_RT. When a handler cannot keep the mirror
  * exact (empty pool, unknown block, missed kretprobe) it counts a lost
@@ -29,8 +31,8 @@
 
 #include "vmapview.h"
 
-#define VMV_POOL_BLOCKS		128
-#define VMV_POOL_AREAS		1024
+#define VMV_POOL_BLOCKS		256
+#define VMV_POOL_AREAS		4096
 #define VMV_MAX_BLOCKS		65536
 #define VMV_MAX_AREAS		262144
 #define VMV_MAX_LARGE		4096
@@ -57,6 +59,21 @@ static bool vmv_geometry_bad;
 
 static DEFINE_MUTEX(vmv_resync_mutex);
 struct vmv_stats vmv_stats;
+/* Counted on every event: per CPU, summed by readers. */
+static DEFINE_PER_CPU(unsigned long, vmv_nr_maps);
+static DEFINE_PER_CPU(unsigned long, vmv_nr_unmaps);
+
+void vmv_event_counts(unsigned long *maps, unsigned long *unmaps)
+{
+	int cpu;
+
+	*maps = 0;
+	*unmaps = 0;
+	for_each_possible_cpu(cpu) {
+		*maps += per_cpu(vmv_nr_maps, cpu);
+		*unmaps += per_cpu(vmv_nr_unmaps, cpu);
+	}
+}
 
 static void vmv_refill_fn(struct work_struct *work);
 static void vmv_resync_fn(struct work_struct *work);
@@ -77,6 +94,14 @@ static int vmv_node_cmp(const void *key, const struct rb_node *rb)
 	unsigned long start = rb_entry(rb, struct vmv_node, rb)->start;
 
 	return k < start ? -1 : k > start;
+}
+
+static int vmv_node_cmp_node(struct rb_node *a, const struct rb_node *b)
+{
+	unsigned long sa = rb_entry(a, struct vmv_node, rb)->start;
+	unsigned long sb = rb_entry(b, struct vmv_node, rb)->start;
+
+	return sa < sb ? -1 : sa > sb;
 }
 
 static bool vmv_node_less(struct rb_node *a, const struct rb_node *b)
@@ -137,6 +162,7 @@ static struct vmv_area *vmv_area_find(unsigned long start)
 
 /* --- pools: filled in process context, drained under vmv_lock --- */
 
+/* An uninitialised record; blocks are zeroed by vmv_block_new(). */
 static void *vmv_pool_get(struct vmv_pool *pool)
 {
 	struct vmv_node *n = pool->free;
@@ -146,7 +172,6 @@ static void *vmv_pool_get(struct vmv_pool *pool)
 		return NULL;
 	pool->free = n->next_free;
 	pool->nr--;
-	memset(n, 0, pool->size);
 	return n;
 }
 
@@ -160,24 +185,35 @@ static void vmv_pool_put(struct vmv_pool *pool, void *obj)
 	pool->nr++;
 }
 
+/* Allocates outside the lock, a batch at a time, and splices it in. */
 static int vmv_pool_fill(struct vmv_pool *pool, unsigned int want)
 {
-	unsigned long flags;
-	struct vmv_node *n;
+	struct vmv_node *head, *tail, *n;
+	unsigned int nr, i;
 
 	for (;;) {
-		raw_spin_lock_irqsave(&vmv_lock, flags);
-		if (pool->nr >= want) {
-			raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		nr = READ_ONCE(pool->nr);
+		if (nr >= want)
 			return 0;
+		head = NULL;
+		tail = NULL;
+		for (i = 0; i < min(want - nr, 64U); i++) {
+			n = kzalloc(pool->size, GFP_KERNEL);
+			if (!n)
+				break;
+			n->next_free = head;
+			head = n;
+			if (!tail)
+				tail = n;
 		}
-		raw_spin_unlock_irqrestore(&vmv_lock, flags);
-		n = kzalloc(pool->size, GFP_KERNEL);
-		if (!n)
+		if (!head)
 			return -ENOMEM;
-		raw_spin_lock_irqsave(&vmv_lock, flags);
-		vmv_pool_put(pool, n);
-		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		raw_spin_lock(&vmv_lock);
+		tail->next_free = pool->free;
+		pool->free = head;
+		pool->nr += i;
+		raw_spin_unlock(&vmv_lock);
+		cond_resched();
 	}
 }
 
@@ -198,12 +234,37 @@ static void vmv_refill_fn(struct work_struct *work)
 	vmv_pool_fill(&vmv_area_pool, vmv_area_pool.target);
 }
 
-/* Called after an event, outside vmv_lock: keep the pools from running dry. */
+/*
+ * Called after an event, outside vmv_lock: keep the pools from running dry.
+ * Unbound, so that a task mapping in a loop on this CPU does not keep the
+ * refill from running.
+ */
 static void vmv_pool_check(void)
 {
 	if (READ_ONCE(vmv_block_pool.nr) < VMV_POOL_BLOCKS / 2 ||
 	    READ_ONCE(vmv_area_pool.nr) < VMV_POOL_AREAS / 2)
-		schedule_work(&vmv_refill_work);
+		queue_work(system_unbound_wq, &vmv_refill_work);
+}
+
+/*
+ * A burst can drain a pool before the refill work runs. Where slab
+ * allocation never sleeps (not PREEMPT_RT), a probe about to need a record
+ * makes one itself: one GFP_NOWAIT allocation, outside vmv_lock.
+ */
+#define VMV_POOL_LOW	16
+
+static void vmv_pool_topup_atomic(struct vmv_pool *pool)
+{
+	struct vmv_node *n;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) || READ_ONCE(pool->nr) >= VMV_POOL_LOW)
+		return;
+	n = kmalloc(pool->size, GFP_NOWAIT | __GFP_NOWARN);
+	if (!n)
+		return;
+	raw_spin_lock(&vmv_lock);
+	vmv_pool_put(pool, n);
+	raw_spin_unlock(&vmv_lock);
 }
 
 /* --- records --- */
@@ -217,6 +278,7 @@ static struct vmv_block *vmv_block_new(unsigned long start, u8 src)
 	b = vmv_pool_get(&vmv_block_pool);
 	if (!b)
 		return NULL;
+	memset(b, 0, sizeof(*b));
 	b->n.start = start;
 	b->dirty_min = VMV_BLOCK_PAGES;
 	b->cpu = -1;
@@ -239,21 +301,25 @@ static void vmv_area_del(struct vmv_area *a)
 static bool vmv_area_set(unsigned long start, u32 pages, u32 reserved,
 			 unsigned long caller, u8 type, u8 src)
 {
-	struct vmv_area *a = vmv_area_find(start);
+	struct vmv_area *a;
+	struct rb_node *old;
 
-	if (!a) {
-		if (vmv_nr_areas >= VMV_MAX_AREAS)
-			return false;
-		a = vmv_pool_get(&vmv_area_pool);
-		if (!a)
-			return false;
-		a->n.start = start;
-		rb_add(&a->n.rb, &vmv_areas, vmv_node_less);
+	if (vmv_nr_areas >= VMV_MAX_AREAS)
+		return false;
+	a = vmv_pool_get(&vmv_area_pool);
+	if (!a)
+		return false;
+	a->n.start = start;
+	old = rb_find_add(&a->n.rb, &vmv_areas, vmv_node_cmp_node);
+	if (old) {
+		vmv_pool_put(&vmv_area_pool, a);
+		a = vmv_area_of(rb_entry(old, struct vmv_node, rb));
+		if (a->type != type)
+			vmv_nr_large += type == VMV_TYPE_AREA ? 1 : -1;
+	} else {
 		vmv_nr_areas++;
 		if (type == VMV_TYPE_AREA)
 			vmv_nr_large++;
-	} else if (a->type != type) {
-		vmv_nr_large += type == VMV_TYPE_AREA ? 1 : -1;
 	}
 	a->pages = pages;
 	a->reserved = reserved;
@@ -329,12 +395,11 @@ void vmv_lost_event(void)
 void vmv_lost_track(void)
 {
 	struct vmv_node *n;
-	unsigned long flags;
 
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	raw_spin_lock(&vmv_lock);
 	for (n = vmv_node_from(&vmv_blocks, 0); n; n = vmv_node_next(n))
 		vmv_block_of(n)->uncertain = true;
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 	vmv_lost_event();
 }
 
@@ -367,13 +432,15 @@ out:
 
 void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 {
-	unsigned long flags, bstart = 0;
+	unsigned long bstart = 0;
 	unsigned int off = 0, n = count;
 	bool lost = false, created = false;
 	u8 type = VMV_TYPE_AREA;
 
-	atomic_long_inc(&vmv_stats.maps);
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	this_cpu_inc(vmv_nr_maps);
+	vmv_pool_topup_atomic(&vmv_block_pool);
+	vmv_pool_topup_atomic(&vmv_area_pool);
+	raw_spin_lock(&vmv_lock);
 	if (count <= VMV_MAX_ALLOC) {
 		struct vmv_block *b;
 
@@ -402,17 +469,17 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	}
 	if (!vmv_area_set(addr, count, n, caller, type, VMV_SRC_PROBE))
 		lost = true;
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 
 	if (created) {
 		int cpu = vmv_kernel_block_cpu(bstart);
 		struct vmv_block *b;
 
-		raw_spin_lock_irqsave(&vmv_lock, flags);
+		raw_spin_lock(&vmv_lock);
 		b = vmv_block_find(bstart);
 		if (b)
 			b->cpu = cpu;
-		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		raw_spin_unlock(&vmv_lock);
 	}
 	if (lost)
 		vmv_lost_event();
@@ -422,18 +489,21 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 void vmv_on_unmap(unsigned long addr, unsigned int count)
 {
 	struct vmv_area *a;
-	unsigned long flags;
 	bool lost = false;
 
-	atomic_long_inc(&vmv_stats.unmaps);
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	this_cpu_inc(vmv_nr_unmaps);
+	raw_spin_lock(&vmv_lock);
 	if (count <= VMV_MAX_ALLOC) {
 		unsigned long bstart = addr & ~(VMV_BLOCK_SIZE - 1);
 		unsigned int off = (addr - bstart) >> PAGE_SHIFT;
 		unsigned int n = 1U << get_order((unsigned long)count << PAGE_SHIFT);
 		struct vmv_block *b = vmv_block_find(bstart);
 
-		vmv_areas_clear(addr, addr + ((unsigned long)n << PAGE_SHIFT));
+		a = vmv_area_find(addr);
+		if (a && a->type == VMV_TYPE_BLOCK && a->reserved == n)
+			vmv_area_del(a);
+		else
+			vmv_areas_clear(addr, addr + ((unsigned long)n << PAGE_SHIFT));
 		if (b) {
 			bitmap_clear(b->used, off, n);
 			bitmap_set(b->dirty, off, n);
@@ -454,7 +524,7 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 		else if (!vmv_adopting)
 			lost = true;
 	}
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 	if (lost)
 		vmv_lost_event();
 }
@@ -462,13 +532,12 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 void vmv_on_block_free(unsigned long start)
 {
 	struct vmv_block *b;
-	unsigned long flags;
 
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	raw_spin_lock(&vmv_lock);
 	b = vmv_block_find(start);
 	if (b)
 		vmv_block_retire(b);
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 }
 
 /* --- resync: rebuild from the kernel's structures and page tables --- */
@@ -571,10 +640,9 @@ static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
 	unsigned int cursor = VMV_BLOCK_PAGES - min_t(unsigned long, s->free,
 						      VMV_BLOCK_PAGES);
 	struct vmv_block *b;
-	unsigned long flags;
 	bool ok = true;
 
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	raw_spin_lock(&vmv_lock);
 	b = vmv_block_find(s->start);
 	if (!!b != existed || (b && b->seq != seq)) {
 		ok = false;
@@ -604,7 +672,7 @@ static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
 	vmv_drop_stale_areas(b);
 	vmv_adopt_runs(b);
 out:
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 	return ok;
 }
 
@@ -613,7 +681,6 @@ static bool vmv_resync_block(unsigned long *idx, bool *more)
 	struct vmv_snap s;
 	struct vmv_block *b;
 	struct vmv_kvb *vb;
-	unsigned long flags;
 	unsigned int seq = 0, tries;
 	bool existed;
 	int cpu;
@@ -629,12 +696,12 @@ static bool vmv_resync_block(unsigned long *idx, bool *more)
 			*more = false;
 			return true;
 		}
-		raw_spin_lock_irqsave(&vmv_lock, flags);
+		raw_spin_lock(&vmv_lock);
 		b = vmv_block_find(vb->va->va_start);
 		existed = b;
 		if (b)
 			seq = b->seq;
-		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		raw_spin_unlock(&vmv_lock);
 		vmv_snap_block(vb, &s);
 		rcu_read_unlock();
 		if (s.size != VMV_BLOCK_SIZE) {
@@ -651,23 +718,23 @@ static bool vmv_resync_block(unsigned long *idx, bool *more)
 		return false;
 
 	cpu = vmv_kernel_block_cpu(s.start);
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	raw_spin_lock(&vmv_lock);
 	b = vmv_block_find(s.start);
 	if (b && cpu >= 0)
 		b->cpu = cpu;
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 	return true;
 }
 
 /* Retires mirror blocks the kernel no longer has, a batch at a time. */
 static void vmv_drop_dead_blocks(void)
 {
-	unsigned long flags, from = 0;
+	unsigned long from = 0;
 	struct vmv_node *n, *next;
 	unsigned int batch;
 
 	do {
-		raw_spin_lock_irqsave(&vmv_lock, flags);
+		raw_spin_lock(&vmv_lock);
 		n = vmv_node_from(&vmv_blocks, from);
 		for (batch = 0; n && batch < 64; batch++, n = next) {
 			next = vmv_node_next(n);
@@ -675,7 +742,7 @@ static void vmv_drop_dead_blocks(void)
 				vmv_block_retire(vmv_block_of(n));
 		}
 		from = n ? n->start : 0;
-		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		raw_spin_unlock(&vmv_lock);
 		cond_resched();
 	} while (n);
 }
@@ -743,7 +810,6 @@ static bool vmv_resync_large(void)
 	struct vmv_range *first, *second;
 	int nr1, nr2, i, kept = 0;
 	struct vmv_node *n, *next;
-	unsigned long flags;
 	unsigned int seq;
 	bool ok = false;
 
@@ -753,9 +819,9 @@ static bool vmv_resync_large(void)
 	second = first + VMV_MAX_LARGE;
 	if (vmv_pool_fill(&vmv_area_pool, VMV_POOL_AREAS))
 		goto out;
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	raw_spin_lock(&vmv_lock);
 	seq = vmv_large_seq;
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 	nr1 = vmv_scan_large(first, VMV_MAX_LARGE);
 	synchronize_rcu();
 	nr2 = vmv_scan_large(second, VMV_MAX_LARGE);
@@ -765,9 +831,9 @@ static bool vmv_resync_large(void)
 		if (vmv_range_in(first, nr1, second[i].start, second[i].end))
 			second[kept++] = second[i];
 
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	raw_spin_lock(&vmv_lock);
 	if (seq != vmv_large_seq) {
-		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		raw_spin_unlock(&vmv_lock);
 		goto out;
 	}
 	for (n = vmv_node_from(&vmv_areas, 0); n; n = next) {
@@ -790,7 +856,7 @@ static bool vmv_resync_large(void)
 				  VMV_SRC_ADOPTED))
 			ok = false;
 	}
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 out:
 	kvfree(first);
 	return ok;
@@ -844,13 +910,12 @@ static bool vmv_next(struct rb_root *root, unsigned long after, void *out,
 		     size_t size)
 {
 	struct vmv_node *n;
-	unsigned long flags;
 
-	raw_spin_lock_irqsave(&vmv_lock, flags);
+	raw_spin_lock(&vmv_lock);
 	n = vmv_node_from(root, after);
 	if (n)
 		memcpy(out, n, size);
-	raw_spin_unlock_irqrestore(&vmv_lock, flags);
+	raw_spin_unlock(&vmv_lock);
 	return n;
 }
 
@@ -868,13 +933,13 @@ bool vmv_next_area(unsigned long after, struct vmv_area *out)
 
 void vmv_totals(struct vmv_totals *t)
 {
-	unsigned long flags, from = 0;
+	unsigned long from = 0;
 	struct vmv_node *n;
 	unsigned int batch;
 
 	memset(t, 0, sizeof(*t));
 	do {
-		raw_spin_lock_irqsave(&vmv_lock, flags);
+		raw_spin_lock(&vmv_lock);
 		n = vmv_node_from(&vmv_blocks, from);
 		for (batch = 0; n && batch < 256; batch++, n = vmv_node_next(n)) {
 			struct vmv_block *b = vmv_block_of(n);
@@ -896,7 +961,7 @@ void vmv_totals(struct vmv_totals *t)
 			t->memory = (vmv_nr_blocks + vmv_block_pool.nr) * sizeof(struct vmv_block) +
 				    (vmv_nr_areas + vmv_area_pool.nr) * sizeof(struct vmv_area);
 		}
-		raw_spin_unlock_irqrestore(&vmv_lock, flags);
+		raw_spin_unlock(&vmv_lock);
 	} while (n);
 }
 

@@ -20,6 +20,19 @@
 
 #include "vmapview.h"
 
+struct vmv_probe {
+	const char *symbol;
+	bool ret;		/* a kretprobe */
+	bool required;		/* vmapview cannot work without it */
+	bool variants;		/* may sit on a .isra/.constprop/.part copy */
+	atomic_long_t *counter;	/* for counting probes */
+	struct kprobe kp;
+	struct kretprobe rp;
+	char resolved[KSYM_NAME_LEN];
+	bool installed;
+	unsigned long missed_seen;
+};
+
 struct vmv_map_data {
 	unsigned long caller;
 	unsigned int count;
@@ -38,10 +51,14 @@ static int vmv_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct vmv_map_data *d = (struct vmv_map_data *)ri->data;
 	unsigned long addr = regs_return_value(regs);
+	struct vmv_probe *p;
 
 	if (addr && d->count)
 		vmv_on_map(addr, d->count, d->caller);
-	if (unlikely(vmv_probes_missed()))
+	/* A miss leaves no trace but the kretprobe's own counter. */
+	p = container_of(get_kretprobe(ri), struct vmv_probe, rp);
+	if (unlikely(READ_ONCE(p->rp.nmissed) != READ_ONCE(p->missed_seen)) &&
+	    vmv_probes_missed())
 		vmv_lost_track();
 	return 0;
 }
@@ -65,19 +82,6 @@ static int vmv_block_free_pre(struct kprobe *p, struct pt_regs *regs)
 }
 
 static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs);
-
-struct vmv_probe {
-	const char *symbol;
-	bool ret;		/* a kretprobe */
-	bool required;		/* vmapview cannot work without it */
-	bool variants;		/* may sit on a .isra/.constprop/.part copy */
-	atomic_long_t *counter;	/* for counting probes */
-	struct kprobe kp;
-	struct kretprobe rp;
-	char resolved[KSYM_NAME_LEN];
-	bool installed;
-	unsigned long missed_seen;
-};
 
 static atomic_long_t vmv_vb_alloc_calls, vmv_vb_free_calls;
 

@@ -47,7 +47,7 @@ struct vmv_area {
 };
 
 struct vmv_stats {
-	atomic_long_t maps, unmaps, purges, unmap_aliases, blocks_freed;
+	atomic_long_t purges, unmap_aliases, blocks_freed;
 	atomic_long_t lost_events, resyncs, resync_retries;
 };
 
@@ -73,6 +73,7 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller);
 void vmv_on_unmap(unsigned long addr, unsigned int count);
 void vmv_on_block_free(unsigned long start);
 void vmv_lost_event(void);
+void vmv_event_counts(unsigned long *maps, unsigned long *unmaps);
 void vmv_lost_track(void);
 int vmv_resync(bool adopting);
 void vmv_sync_if_needed(void);

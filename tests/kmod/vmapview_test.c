@@ -13,10 +13,21 @@
  *                     cycle 1..VMVT_CHURN_PAGES, the last VMVT_CHURN_RING
  *                     mappings of each stay live, filled with the pattern
  *                     (seed 0xff00 + thread)
+ *   bench ITER COUNT  time ITER vm_map_ram()/vm_unmap_ram() pairs of COUNT
+ *                     pages (1..VMVT_CHURN_PAGES); the bench file shows it
+ *   mapmany N COUNT   add N anonymous mappings of COUNT pages, all of one
+ *                     page (cheap blocks for benchmarks); none are listed
+ *   unmapmany         unmap them
+ *   probes 1|0        register (1) or remove (0) a kretprobe on vm_map_ram()
+ *                     and a kprobe on vm_unmap_ram() with empty handlers:
+ *                     the cost of the probes alone, for benchmarks
  * Errors: EINVAL (bad command, name or count), EEXIST, ENOENT, ENOMEM.
  *
  * /sys/kernel/debug/vmapview_test/maps, one line per mapping, oldest first:
  *   0xSTART-0xEND NAME pages=COUNT seed=SEED
+ *
+ * /sys/kernel/debug/vmapview_test/bench: the last bench, as
+ *   iterations=ITER pages=COUNT ns=ELAPSED
  *
  * /sys/kernel/debug/vmapview_test/pte: write "0xADDR COUNT" (COUNT up to
  * VMVT_PTE_MAX pages of vmalloc space), then read one character per page:
@@ -30,7 +41,9 @@
 
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
+#include <linux/kprobes.h>
 #include <linux/kthread.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mm.h>
 #include <linux/module.h>
@@ -68,6 +81,13 @@ static unsigned long vmvt_pte_addr;
 static unsigned int vmvt_pte_count;
 
 static struct task_struct *vmvt_churn_tasks[VMVT_CHURN_MAX];
+static unsigned int vmvt_bench_iter, vmvt_bench_pages;
+static u64 vmvt_bench_ns;
+static void **vmvt_many;
+static unsigned int vmvt_nr_many, vmvt_many_pages;
+static struct page *vmvt_many_page;
+
+#define VMVT_MANY_MAX	65536
 
 static void vmvt_fill(void *addr, unsigned int count, u16 seed)
 {
@@ -243,6 +263,139 @@ static int vmvt_churn(unsigned int n)
 	return 0;
 }
 
+static int vmvt_bench(unsigned int iter, unsigned int count)
+{
+	struct page *pages[VMVT_CHURN_PAGES];
+	unsigned int i, got;
+	int ret = 0;
+	u64 start;
+	void *addr;
+
+	if (!iter || !count || count > VMVT_CHURN_PAGES)
+		return -EINVAL;
+	for (got = 0; got < count; got++) {
+		pages[got] = alloc_page(GFP_KERNEL);
+		if (!pages[got]) {
+			ret = -ENOMEM;
+			goto out;
+		}
+	}
+	start = ktime_get_ns();
+	for (i = 0; i < iter; i++) {
+		addr = vm_map_ram(pages, count, NUMA_NO_NODE);
+		if (!addr) {
+			ret = -ENOMEM;
+			goto out;
+		}
+		vm_unmap_ram(addr, count);
+		if (!(i % 256))
+			cond_resched();
+	}
+	vmvt_bench_ns = ktime_get_ns() - start;
+	vmvt_bench_iter = iter;
+	vmvt_bench_pages = count;
+out:
+	while (got--)
+		__free_page(pages[got]);
+	return ret;
+}
+
+static void vmvt_unmap_many(void)
+{
+	while (vmvt_nr_many)
+		vm_unmap_ram(vmvt_many[--vmvt_nr_many], vmvt_many_pages);
+	kvfree(vmvt_many);
+	vmvt_many = NULL;
+	if (vmvt_many_page)
+		__free_page(vmvt_many_page);
+	vmvt_many_page = NULL;
+}
+
+static int vmvt_map_many(unsigned int n, unsigned int count)
+{
+	struct page *pages[VMVT_CHURN_PAGES];
+	unsigned int i;
+
+	if (!n || !count || count > VMVT_CHURN_PAGES ||
+	    n > VMVT_MANY_MAX - vmvt_nr_many ||
+	    (vmvt_nr_many && count != vmvt_many_pages))
+		return -EINVAL;
+	if (!vmvt_many) {
+		vmvt_many = kvcalloc(VMVT_MANY_MAX, sizeof(*vmvt_many), GFP_KERNEL);
+		vmvt_many_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+		if (!vmvt_many || !vmvt_many_page) {
+			vmvt_unmap_many();
+			return -ENOMEM;
+		}
+		vmvt_many_pages = count;
+	}
+	for (i = 0; i < count; i++)
+		pages[i] = vmvt_many_page;
+	for (i = 0; i < n; i++) {
+		void *addr = vm_map_ram(pages, count, NUMA_NO_NODE);
+
+		if (!addr)
+			return -ENOMEM;
+		vmvt_many[vmvt_nr_many++] = addr;
+		cond_resched();
+	}
+	return 0;
+}
+
+static int vmvt_empty_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static int vmvt_empty_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	return 0;
+}
+
+static struct kretprobe vmvt_map_rp = {
+	.kp.symbol_name = "vm_map_ram",
+	.entry_handler = vmvt_empty_ret,
+	.handler = vmvt_empty_ret,
+	.data_size = 16,
+	.maxactive = 64,
+};
+
+static struct kprobe vmvt_unmap_kp = {
+	.symbol_name = "vm_unmap_ram",
+	.pre_handler = vmvt_empty_pre,
+};
+
+static bool vmvt_probes_on;
+
+static int vmvt_probes(bool on)
+{
+	int ret;
+
+	if (on == vmvt_probes_on)
+		return 0;
+	if (!on) {
+		unregister_kprobe(&vmvt_unmap_kp);
+		unregister_kretprobe(&vmvt_map_rp);
+		vmvt_probes_on = false;
+		return 0;
+	}
+	/* The structures are reused: clear what registration filled in. */
+	vmvt_map_rp.kp.addr = NULL;
+	vmvt_map_rp.kp.flags = 0;
+	vmvt_unmap_kp.addr = NULL;
+	vmvt_unmap_kp.flags = 0;
+	ret = register_kretprobe(&vmvt_map_rp);
+	if (ret)
+		return ret;
+	ret = register_kprobe(&vmvt_unmap_kp);
+	if (ret) {
+		unregister_kretprobe(&vmvt_map_rp);
+		return ret;
+	}
+	vmvt_probes_on = true;
+	return 0;
+}
+
 static int vmvt_run(int argc, char **argv)
 {
 	struct vmvt_map *m;
@@ -266,6 +419,24 @@ static int vmvt_run(int argc, char **argv)
 	}
 	if (argc == 1 && !strcmp(argv[0], "unmap_aliases")) {
 		vm_unmap_aliases();
+		return 0;
+	}
+	if (argc == 3 && (!strcmp(argv[0], "bench") || !strcmp(argv[0], "mapmany"))) {
+		unsigned int n;
+
+		if (kstrtouint(argv[1], 0, &n) || kstrtouint(argv[2], 0, &count))
+			return -EINVAL;
+		return argv[0][0] == 'b' ? vmvt_bench(n, count) : vmvt_map_many(n, count);
+	}
+	if (argc == 2 && !strcmp(argv[0], "probes")) {
+		bool on;
+
+		if (kstrtobool(argv[1], &on))
+			return -EINVAL;
+		return vmvt_probes(on);
+	}
+	if (argc == 1 && !strcmp(argv[0], "unmapmany")) {
+		vmvt_unmap_many();
 		return 0;
 	}
 	if (argc == 2 && !strcmp(argv[0], "churn")) {
@@ -326,6 +497,16 @@ static int vmvt_maps_show(struct seq_file *s, void *unused)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(vmvt_maps);
+
+static int vmvt_bench_show(struct seq_file *s, void *unused)
+{
+	mutex_lock(&vmvt_lock);
+	seq_printf(s, "iterations=%u pages=%u ns=%llu\n", vmvt_bench_iter,
+		   vmvt_bench_pages, vmvt_bench_ns);
+	mutex_unlock(&vmvt_lock);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmvt_bench);
 
 static ssize_t vmvt_pte_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
@@ -393,6 +574,7 @@ static int __init vmvt_init(void)
 	debugfs_create_file("ctl", 0200, vmvt_dir, NULL, &vmvt_ctl_fops);
 	debugfs_create_file("maps", 0400, vmvt_dir, NULL, &vmvt_maps_fops);
 	debugfs_create_file("pte", 0600, vmvt_dir, NULL, &vmvt_pte_fops);
+	debugfs_create_file("bench", 0400, vmvt_dir, NULL, &vmvt_bench_fops);
 	return 0;
 }
 
@@ -401,7 +583,9 @@ static void __exit vmvt_exit(void)
 	debugfs_remove_recursive(vmvt_dir);
 	mutex_lock(&vmvt_lock);
 	vmvt_churn_stop();
+	vmvt_probes(false);
 	vmvt_unmap_all();
+	vmvt_unmap_many();
 	mutex_unlock(&vmvt_lock);
 }
 

@@ -1,0 +1,18 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# `make bench`, inside the guest: runs every tests/bench/*.sh.
+. "$VMAPVIEW_SRC/tests/guest/lib.sh"
+
+bench() {
+	local b rc=0
+
+	for b in "$VMAPVIEW_SRC"/tests/bench/*.sh; do
+		echo "### $(basename "$b" .sh)"
+		bash "$b" || rc=1
+		unload_all
+	done
+	return $rc
+}
+
+bench 2>&1 | tee "$VMAPVIEW_OUT/bench.txt"
+exit "${PIPESTATUS[0]}"
