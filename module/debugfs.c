@@ -249,6 +249,7 @@ int vmv_debugfs_init(void)
 	debugfs_create_file("blocks", 0400, vmv_dir, NULL, &vmv_blocks_fops);
 	debugfs_create_file("areas", 0400, vmv_dir, NULL, &vmv_areas_fops);
 	debugfs_create_file("stats", 0400, vmv_dir, NULL, &vmv_stats_fops);
+	vmv_mem_create(vmv_dir);
 	return 0;
 }
 

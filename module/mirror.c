@@ -905,6 +905,50 @@ void vmv_sync_if_needed(void)
 
 /* --- readers --- */
 
+/* The last node at or before addr. */
+static struct vmv_node *vmv_node_upto(struct rb_root *root, unsigned long addr)
+{
+	struct rb_node *rb = root->rb_node;
+	struct vmv_node *best = NULL;
+
+	while (rb) {
+		struct vmv_node *n = rb_entry(rb, struct vmv_node, rb);
+
+		if (n->start <= addr) {
+			best = n;
+			rb = rb->rb_right;
+		} else {
+			rb = rb->rb_left;
+		}
+	}
+	return best;
+}
+
+/* Whether the page at addr is used vm_map_ram() memory (slack included). */
+bool vmv_page_used(unsigned long addr)
+{
+	unsigned long bstart = addr & ~(VMV_BLOCK_SIZE - 1);
+	struct vmv_block *b;
+	struct vmv_node *n;
+	bool used = false;
+
+	raw_spin_lock(&vmv_lock);
+	b = vmv_block_find(bstart);
+	if (b) {
+		used = test_bit((addr - bstart) >> PAGE_SHIFT, b->used);
+	} else {
+		n = vmv_node_upto(&vmv_areas, addr);
+		if (n) {
+			struct vmv_area *a = vmv_area_of(n);
+
+			used = a->type == VMV_TYPE_AREA &&
+			       addr - n->start < ((unsigned long)a->reserved << PAGE_SHIFT);
+		}
+	}
+	raw_spin_unlock(&vmv_lock);
+	return used;
+}
+
 /* Copies the first record at or after addr; the node leads both records. */
 static bool vmv_next(struct rb_root *root, unsigned long after, void *out,
 		     size_t size)

@@ -91,6 +91,10 @@ struct vmv_totals {
 };
 
 void vmv_totals(struct vmv_totals *t);
+bool vmv_page_used(unsigned long addr);
+
+/* mem.c */
+void vmv_mem_create(struct dentry *dir);
 
 /* probes.c */
 int vmv_probes_install(void);

@@ -8,12 +8,23 @@ them against the page tables (through the test module's pte file).
   vmv.py cover ADDR        exit 0 when an areas line covers ADDR
   vmv.py addr NAME         start address of test mapping NAME
   vmv.py stat KEY          a value from stats
+  vmv.py check-mem         every page of every block and test mapping reads
+                           through mem as it should: pattern or zeros; also
+                           reads spanning boundaries and unaligned windows
+  vmv.py kcore             /proc/kcore over the test mappings: 6.1's bug
+                           (vm_map_ram reads as zeros, vmalloc correctly)
+  vmv.py mem-vs-churn SECS read the churn threads' blocks through mem for
+                           SECS seconds; every word is 0 or their pattern
   vmv.py check-pte         every block's used pages, less the slack of its
                            allocations, are exactly its present PTEs
                            (inside adopted runs: present pages are used)
 """
 
+import os
+import random
+import struct
 import sys
+import time
 
 D = "/sys/kernel/debug/vmapview/"
 T = "/sys/kernel/debug/vmapview_test/"
@@ -79,10 +90,184 @@ def check_pte():
     return 1 if bad else 0
 
 
+MAGIC = 0x5654
+PAGE = 4096
+
+
+def vmalloc_start():
+    for line in lines(D + "stats"):
+        if line.startswith("vmalloc_start "):
+            return int(line.split()[1], 16)
+    raise SystemExit("no vmalloc_start in stats")
+
+
+def test_maps():
+    out = []
+    for line in lines(T + "maps"):
+        (start, end), f = rng(line), fields(line)
+        out.append((start, end, line.split()[1], int(f["pages"]), int(f["seed"]),
+                    f["kind"]))
+    return out
+
+
+def pattern(seed, off, n):
+    """Bytes [off, off + n) of a mapping filled with seed (off 8-aligned)."""
+    words = (n + 7) // 8
+    data = struct.pack(f"<{words}Q", *((MAGIC << 48 | seed << 32 | (off + 8 * i))
+                                       for i in range(words)))
+    return data[:n]
+
+
+class Mem:
+    def __init__(self):
+        self.fd = os.open(D + "mem", os.O_RDONLY)
+        self.base = vmalloc_start()
+
+    def read(self, addr, n):
+        data = os.pread(self.fd, n, addr - self.base)
+        if len(data) != n:
+            raise SystemExit(f"short read at {addr:#x}: {len(data)} of {n}")
+        return data
+
+
+def kcore_reader():
+    fd = os.open("/proc/kcore", os.O_RDONLY)
+    ehdr = os.pread(fd, 64, 0)
+    phoff, = struct.unpack_from("<Q", ehdr, 32)
+    phentsize, phnum = struct.unpack_from("<HH", ehdr, 54)
+    loads = []
+    for i in range(phnum):
+        ph = os.pread(fd, phentsize, phoff + i * phentsize)
+        ptype, _, off, vaddr, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", ph)
+        if ptype == 1:
+            loads.append((vaddr, filesz, off))
+
+    def read(addr, n):
+        for vaddr, size, off in loads:
+            if vaddr <= addr and addr + n <= vaddr + size:
+                return os.pread(fd, n, off + addr - vaddr)
+        raise SystemExit(f"{addr:#x} is in no PT_LOAD of /proc/kcore")
+    return read
+
+
+def expected_pages(start, end):
+    """Expected bytes of each page in [start, end), None where unknown."""
+    maps = [m for m in test_maps() if m[5] == "vm_map_ram"]
+    blks = blocks()
+    large = [(s, e) for (s, e), f, _ in areas() if f["type"] == "area"]
+    out = []
+    for addr in range(start, end, PAGE):
+        want = bytes(PAGE)
+        for m_start, m_end, _, _, seed, _ in maps:
+            if m_start <= addr < m_end:
+                want = pattern(seed, addr - m_start, PAGE)
+                break
+        else:
+            for (b_start, b_end), f, _ in blks:
+                if b_start <= addr < b_end and f["map"][(addr - b_start) // PAGE] == "U":
+                    want = None     # another user's page, or slack: unknown here
+            if any(s <= addr < e for s, e in large):
+                want = None
+        out.append(want)
+    return out
+
+
+def check_range(mem, start, end, what):
+    """Reads [start, end) in one call; compares the known pages."""
+    got = mem.read(start, end - start)
+    bad = 0
+    for i, want in enumerate(expected_pages(start, end)):
+        page = got[i * PAGE:(i + 1) * PAGE]
+        if want is not None and page != want:
+            bad += 1
+            if bad <= 3:
+                print(f"{what}: page {start + i * PAGE:#x} differs: "
+                      f"got {page[:16].hex()}..., want {want[:16].hex()}...")
+    return bad, got
+
+
+def check_mem():
+    mem = Mem()
+    bad = pages = 0
+    for (start, end), f, _ in blocks():
+        b, _ = check_range(mem, start, end, f"block {start:#x}")
+        bad += b
+        pages += (end - start) // PAGE
+    for m_start, m_end, name, count, seed, kind in test_maps():
+        if kind != "vm_map_ram":
+            # Mapped, but not vm_map_ram memory: mem must not show it.
+            if mem.read(m_start, m_end - m_start) != bytes(m_end - m_start):
+                bad += 1
+                print(f"{kind} buffer {name}: mem shows it, want zeros")
+            continue
+        got = mem.read(m_start, m_end - m_start)
+        if got != pattern(seed, 0, m_end - m_start):
+            bad += 1
+            print(f"mapping {name}: contents differ")
+        # One page either side: across block and area boundaries.
+        lo, hi = max(m_start - PAGE, mem.base), m_end + PAGE
+        bad += check_range(mem, lo, hi, f"around {name}")[0]
+        # Unaligned windows.
+        for _ in range(4):
+            off = random.randrange(0, m_end - m_start)
+            n = random.randrange(1, min(3 * PAGE, m_end - m_start - off) + 1)
+            if mem.read(m_start + off, n) != pattern(seed, off & ~7, n + (off & 7))[off & 7:]:
+                bad += 1
+                print(f"mapping {name}: unaligned read {off}+{n} differs")
+        pages += count
+    print(f"check-mem: {pages} pages checked, {bad} mismatches")
+    return 1 if bad else 0
+
+
+def check_kcore():
+    """6.1: vm_map_ram reads as zeros through kcore; vmalloc does not."""
+    read = kcore_reader()
+    bad = 0
+    for m_start, _, name, _, seed, kind in test_maps():
+        got = read(m_start, PAGE)
+        if kind == "vmalloc":
+            ok = got == pattern(seed, 0, PAGE)
+            print(f"kcore {name} (vmalloc): {'pattern' if ok else 'WRONG'}")
+        else:
+            ok = got == bytes(PAGE)
+            print(f"kcore {name} (vm_map_ram): {'zeros' if ok else 'not zeros: ' + got[:16].hex()}")
+        bad += not ok
+    return 1 if bad else 0
+
+
+def mem_vs_churn(secs):
+    mem = Mem()
+    deadline = time.monotonic() + secs
+    words = live = rounds = 0
+    while time.monotonic() < deadline:
+        rounds += 1
+        for (start, end), _, _ in blocks():
+            data = mem.read(start, end - start)
+            for i, (w,) in enumerate(struct.iter_unpack("<Q", data)):
+                if not w:
+                    continue
+                addr = start + 8 * i
+                seed = (w >> 32) & 0xffff
+                if w >> 48 != MAGIC or not 0xff00 <= seed < 0xff08 or \
+                        (w & 0xfff) != (addr & 0xfff):
+                    print(f"{addr:#x}: {w:#018x} is neither zero nor the pattern")
+                    return 1
+                live += 1
+            words += len(data) // 8
+    print(f"mem-vs-churn: {rounds} rounds, {words} words, {live} pattern words")
+    return 0 if live else 1
+
+
 def main(argv):
     cmd = argv[0]
     if cmd == "check-pte":
         return check_pte()
+    if cmd == "check-mem":
+        return check_mem()
+    if cmd == "kcore":
+        return check_kcore()
+    if cmd == "mem-vs-churn":
+        return mem_vs_churn(float(argv[1]))
     if cmd == "block":
         addr = int(argv[1], 16)
         for (start, end), _, line in blocks():

@@ -5,6 +5,8 @@
  *
  * /sys/kernel/debug/vmapview_test/ctl, one command per write():
  *   map NAME COUNT    map COUNT fresh pages (1..VMVT_MAX_PAGES) under NAME
+ *   vmalloc NAME COUNT  a vmalloc() buffer of COUNT pages instead (the kind
+ *                     of memory /proc/kcore reads correctly), same pattern
  *   unmap NAME        vm_unmap_ram() mapping NAME and free its pages
  *   unmap_all         unmap every mapping
  *   unmap_aliases     call vm_unmap_aliases()
@@ -24,7 +26,7 @@
  * Errors: EINVAL (bad command, name or count), EEXIST, ENOENT, ENOMEM.
  *
  * /sys/kernel/debug/vmapview_test/maps, one line per mapping, oldest first:
- *   0xSTART-0xEND NAME pages=COUNT seed=SEED
+ *   0xSTART-0xEND NAME pages=COUNT seed=SEED kind=vm_map_ram|vmalloc
  *
  * /sys/kernel/debug/vmapview_test/bench: the last bench, as
  *   iterations=ITER pages=COUNT ns=ELAPSED
@@ -69,6 +71,7 @@ struct vmvt_map {
 	char name[VMVT_NAME_LEN];
 	unsigned int count;
 	u16 seed;
+	bool vmalloced;
 	void *addr;
 	struct page **pages;
 };
@@ -129,20 +132,50 @@ static bool vmvt_name_ok(const char *name)
 	return true;
 }
 
+static void vmvt_add(struct vmvt_map *m, const char *name, unsigned int count)
+{
+	strscpy(m->name, name, sizeof(m->name));
+	m->count = count;
+	if (!++vmvt_next_seed)
+		vmvt_next_seed = 1;
+	m->seed = vmvt_next_seed;
+	vmvt_fill(m->addr, count, m->seed);
+	list_add_tail(&m->node, &vmvt_maps);
+}
+
+static struct vmvt_map *vmvt_new(const char *name, unsigned int count)
+{
+	if (!vmvt_name_ok(name) || !count || count > VMVT_MAX_PAGES)
+		return ERR_PTR(-EINVAL);
+	if (vmvt_find(name))
+		return ERR_PTR(-EEXIST);
+	return kzalloc(sizeof(struct vmvt_map), GFP_KERNEL) ?: ERR_PTR(-ENOMEM);
+}
+
+static int vmvt_vmalloc(const char *name, unsigned int count)
+{
+	struct vmvt_map *m = vmvt_new(name, count);
+
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	m->addr = vmalloc((unsigned long)count << PAGE_SHIFT);
+	if (!m->addr) {
+		kfree(m);
+		return -ENOMEM;
+	}
+	m->vmalloced = true;
+	vmvt_add(m, name, count);
+	return 0;
+}
+
 /* The caller of vm_map_ram(): vmapview's caller attribution names it. */
 static noinline int vmvt_map(const char *name, unsigned int count)
 {
-	struct vmvt_map *m;
+	struct vmvt_map *m = vmvt_new(name, count);
 	unsigned int i;
 
-	if (!vmvt_name_ok(name) || !count || count > VMVT_MAX_PAGES)
-		return -EINVAL;
-	if (vmvt_find(name))
-		return -EEXIST;
-
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
-	if (!m)
-		return -ENOMEM;
+	if (IS_ERR(m))
+		return PTR_ERR(m);
 	m->pages = kvcalloc(count, sizeof(*m->pages), GFP_KERNEL);
 	if (!m->pages)
 		goto err_map;
@@ -154,14 +187,7 @@ static noinline int vmvt_map(const char *name, unsigned int count)
 	m->addr = vm_map_ram(m->pages, count, NUMA_NO_NODE);
 	if (!m->addr)
 		goto err_pages;
-
-	strscpy(m->name, name, sizeof(m->name));
-	m->count = count;
-	if (!++vmvt_next_seed)
-		vmvt_next_seed = 1;
-	m->seed = vmvt_next_seed;
-	vmvt_fill(m->addr, count, m->seed);
-	list_add_tail(&m->node, &vmvt_maps);
+	vmvt_add(m, name, count);
 	return 0;
 
 err_pages:
@@ -174,8 +200,12 @@ err_map:
 static noinline void vmvt_unmap(struct vmvt_map *m)
 {
 	list_del(&m->node);
-	vm_unmap_ram(m->addr, m->count);
-	vmvt_free_pages(m->pages, m->count);
+	if (m->vmalloced) {
+		vfree(m->addr);
+	} else {
+		vm_unmap_ram(m->addr, m->count);
+		vmvt_free_pages(m->pages, m->count);
+	}
 	kfree(m);
 }
 
@@ -204,7 +234,7 @@ static noinline int vmvt_churn_fn(void *arg)
 		goto idle;
 	for (i = 0; i < VMVT_CHURN_RING; i++)
 		for (j = 0; j < VMVT_CHURN_PAGES; j++) {
-			ring[i].pages[j] = alloc_page(GFP_KERNEL);
+			ring[i].pages[j] = alloc_page(GFP_KERNEL | __GFP_ZERO);
 			if (!ring[i].pages[j])
 				goto out;
 		}
@@ -401,10 +431,11 @@ static int vmvt_run(int argc, char **argv)
 	struct vmvt_map *m;
 	unsigned int count;
 
-	if (argc == 3 && !strcmp(argv[0], "map")) {
+	if (argc == 3 && (!strcmp(argv[0], "map") || !strcmp(argv[0], "vmalloc"))) {
 		if (kstrtouint(argv[2], 0, &count))
 			return -EINVAL;
-		return vmvt_map(argv[1], count);
+		return argv[0][0] == 'm' ? vmvt_map(argv[1], count) :
+					   vmvt_vmalloc(argv[1], count);
 	}
 	if (argc == 2 && !strcmp(argv[0], "unmap")) {
 		m = vmvt_find(argv[1]);
@@ -489,9 +520,10 @@ static int vmvt_maps_show(struct seq_file *s, void *unused)
 	list_for_each_entry(m, &vmvt_maps, node) {
 		unsigned long start = (unsigned long)m->addr;
 
-		seq_printf(s, "0x%lx-0x%lx %s pages=%u seed=%u\n", start,
+		seq_printf(s, "0x%lx-0x%lx %s pages=%u seed=%u kind=%s\n", start,
 			   start + ((unsigned long)m->count << PAGE_SHIFT),
-			   m->name, m->count, m->seed);
+			   m->name, m->count, m->seed,
+			   m->vmalloced ? "vmalloc" : "vm_map_ram");
 	}
 	mutex_unlock(&vmvt_lock);
 	return 0;
