@@ -10,6 +10,8 @@
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
 
 #include "vmapview.h"
 
@@ -225,6 +227,34 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmv_stats);
 
+#ifdef VMAPVIEW_TESTING
+/* Test builds: "flip 0xADDR" flips one used bit of the mirror. */
+static ssize_t vmv_inject_write(struct file *file, const char __user *ubuf,
+				size_t len, loff_t *ppos)
+{
+	unsigned long addr;
+	char buf[40];
+	int end = 0, ret;
+
+	if (!len || len >= sizeof(buf))
+		return -EINVAL;
+	if (copy_from_user(buf, ubuf, len))
+		return -EFAULT;
+	buf[len] = '\0';
+	if (sscanf(strim(buf), "flip %lx%n", &addr, &end) != 1 || strim(buf)[end])
+		return -EINVAL;
+	ret = vmv_test_flip_used(addr);
+	return ret ? ret : len;
+}
+
+static const struct file_operations vmv_inject_fops = {
+	.owner = THIS_MODULE,
+	.open = simple_open,
+	.write = vmv_inject_write,
+	.llseek = no_llseek,
+};
+#endif
+
 static const struct file_operations vmv_blocks_fops = {
 	.owner = THIS_MODULE,
 	.open = vmv_blocks_open,
@@ -250,6 +280,9 @@ int vmv_debugfs_init(void)
 	debugfs_create_file("areas", 0400, vmv_dir, NULL, &vmv_areas_fops);
 	debugfs_create_file("stats", 0400, vmv_dir, NULL, &vmv_stats_fops);
 	vmv_mem_create(vmv_dir);
+#ifdef VMAPVIEW_TESTING
+	debugfs_create_file("inject", 0200, vmv_dir, NULL, &vmv_inject_fops);
+#endif
 	return 0;
 }
 

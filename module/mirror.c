@@ -1009,6 +1009,25 @@ void vmv_totals(struct vmv_totals *t)
 	} while (n);
 }
 
+#ifdef VMAPVIEW_TESTING
+/* Test builds: flips the used bit of the page at addr in its block. */
+int vmv_test_flip_used(unsigned long addr)
+{
+	unsigned long bstart = addr & ~(VMV_BLOCK_SIZE - 1);
+	struct vmv_block *b;
+	int ret = -ENOENT;
+
+	raw_spin_lock(&vmv_lock);
+	b = vmv_block_find(bstart);
+	if (b) {
+		change_bit((addr - bstart) >> PAGE_SHIFT, b->used);
+		ret = 0;
+	}
+	raw_spin_unlock(&vmv_lock);
+	return ret;
+}
+#endif
+
 /* --- setup --- */
 
 int vmv_mirror_init(void)

@@ -92,6 +92,9 @@ struct vmv_totals {
 
 void vmv_totals(struct vmv_totals *t);
 bool vmv_page_used(unsigned long addr);
+#ifdef VMAPVIEW_TESTING
+int vmv_test_flip_used(unsigned long addr);
+#endif
 
 /* mem.c */
 void vmv_mem_create(struct dentry *dir);

@@ -77,3 +77,15 @@ rep() {
 	done
 	printf %s "$out"
 }
+
+# Loads the test build of vmapview (with debugfs "inject"), not the DKMS one.
+load_vmapview_testing() {
+	insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" "$@" || fail "insmod testing vmapview"
+}
+
+# drgn on the live kernel, with Debian's python (drgn 0.0.22 on Debian 12).
+need_drgn() {
+	command -v drgn >/dev/null || skip "drgn is not installed"
+	ls /usr/lib/debug/boot/vmlinux-"$(uname -r)" >/dev/null 2>&1 ||
+		skip "no debug vmlinux for $(uname -r) (linux-image-*-dbg)"
+}

@@ -58,9 +58,19 @@ def dkms_install(kernel, src, log):
 
 
 def build_testmods(kernel, src, dest, log):
-    """Builds tests/kmod for kernel in dest (a private copy per kernel)."""
+    """Builds tests/kmod for kernel in dest (a private copy per kernel), and
+    in dest/testing a vmapview.ko with the test-only knobs."""
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(os.path.join(src, "tests", "kmod"), dest, ignore=_ARTIFACTS)
     if _run(["make", "-C", dest, f"KDIR={kernel.kdir}"], log) != 0:
         return "building tests/kmod failed"
+    testing = os.path.join(dest, "testing")
+    os.mkdir(testing)
+    for name in ("Kbuild", "Makefile", "dkms.conf"):
+        shutil.copy(os.path.join(src, name), testing)
+    shutil.copytree(os.path.join(src, "module"), os.path.join(testing, "module"),
+                    ignore=_ARTIFACTS)
+    if _run(["make", "-C", testing, f"KDIR={kernel.kdir}", "VMAPVIEW_TESTING=y"],
+            log) != 0:
+        return "building the testing vmapview.ko failed"
     return None

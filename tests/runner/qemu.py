@@ -48,7 +48,7 @@ class Boot:
         return f"qemu failed with exit code {self.exit_code}"
 
 
-def command(kernel, initrd, out_dir, src_dir, append, memory="2G"):
+def command(kernel, initrd, out_dir, src_dir, append, memory="3G"):
     return [
         "qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-smp", "2",
         "-m", memory, "-accel", os.environ.get("VMAPVIEW_ACCEL", ACCEL),

@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: GPL-2.0
+"""drgn helpers for vm_map_ram() memory, independent of the vmapview module
+(which they are meant to audit), plus one that lets drgn read that memory
+through vmapview.
+
+Before Linux 6.3, /proc/kcore reads vm_map_ram() memory as zeros, and so
+does drgn on a live kernel. With vmapview loaded:
+
+    >>> import vmapview_drgn
+    >>> vmapview_drgn.enable(prog)       # reads of vm_map_ram memory now
+    12                                   # go through vmapview's mem file
+    >>> prog.read(0xffffc90000400000, 16)
+
+Works with drgn 0.0.22 (Debian 12) and newer. Kernel differences are
+handled by has_member() on the kernel's own types, each citing the change.
+"""
+
+import os
+from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
+
+from drgn import FaultError, Object, Program
+from drgn.helpers.linux.list import list_for_each_entry
+from drgn.helpers.linux.mm import access_remote_vm
+from drgn.helpers.linux.percpu import per_cpu
+from drgn.helpers.linux.xarray import xa_for_each
+
+DEBUGFS = "/sys/kernel/debug/vmapview"
+PAGE_SIZE = 4096
+
+
+def has_member(type_, name: str) -> bool:
+    try:
+        type_.member(name)
+        return True
+    except LookupError:
+        return False
+
+
+def _vmalloc_var(prog: Program, name: str) -> Object:
+    return prog.variable(name, "mm/vmalloc.c")
+
+
+def possible_cpus(prog: Program) -> List[int]:
+    from drgn.helpers.linux.cpumask import for_each_possible_cpu
+    return list(for_each_possible_cpu(prog))
+
+
+class KBlock(NamedTuple):
+    """A vmap_block as the kernel holds it."""
+    start: int
+    free: int
+    dirty: int
+    dirty_min: int
+    dirty_max: int
+    used_map: Optional[Set[int]]    # None before 6.3
+    cpu: Optional[int]              # the owning CPU, None when unknown
+    addr: int                       # of struct vmap_block
+
+
+def _block_size(prog: Program, vb_addr: int) -> int:
+    vb = Object(prog, "struct vmap_block *", vb_addr)
+    return int(vb.va.va_end - vb.va.va_start)
+
+
+def _block_xarrays(prog: Program) -> Iterator[Tuple[Optional[int], Object]]:
+    vbq_type = prog.type("struct vmap_block_queue")
+    # 6.4 replaced the global vmap_blocks xarray with one per CPU, in its
+    # vmap_block_queue ("mm: vmalloc: remove global vmap_blocks xarray").
+    if has_member(vbq_type, "vmap_blocks"):
+        queues = _vmalloc_var(prog, "vmap_block_queue")
+        for cpu in possible_cpus(prog):
+            yield cpu, per_cpu(queues, cpu).vmap_blocks.address_of_()
+    else:
+        yield None, _vmalloc_var(prog, "vmap_blocks").address_of_()
+
+
+def _queue_cpus(prog: Program) -> Dict[int, int]:
+    """vmap_block address -> CPU whose vmap_block_queue lists it (6.1)."""
+    out = {}
+    queues = _vmalloc_var(prog, "vmap_block_queue")
+    for cpu in possible_cpus(prog):
+        for vb in list_for_each_entry("struct vmap_block",
+                                      per_cpu(queues, cpu).free.address_of_(),
+                                      "free_list"):
+            out[vb.value_()] = cpu
+    return out
+
+
+def kernel_blocks(prog: Program) -> Iterator[KBlock]:
+    vb_type = prog.type("struct vmap_block")
+    # 6.3, "mm/vmalloc.c: add used_map into vmap_block to track space of
+    # vmap_block".
+    has_used_map = has_member(vb_type, "used_map")
+    # 6.10, "mm: fix incorrect vbq reference in purge_fragmented_block":
+    # the block knows its CPU.
+    has_cpu = has_member(vb_type, "cpu")
+    queue_cpus = None if has_cpu else _queue_cpus(prog)
+    for xa_cpu, xa in _block_xarrays(prog):
+        for _, entry in xa_for_each(xa):
+            vb = Object(prog, "struct vmap_block *", entry.value_())
+            used = None
+            if has_used_map:
+                words = vb.used_map
+                nbits = 8 * words.type_.size
+                bits = int.from_bytes(prog.read(words.address_, words.type_.size),
+                                      "little")
+                used = {i for i in range(nbits) if bits >> i & 1}
+            if has_cpu:
+                cpu = int(vb.cpu)
+            else:
+                cpu = queue_cpus.get(vb.value_(), xa_cpu)
+            yield KBlock(int(vb.va.va_start), int(vb.free), int(vb.dirty),
+                         int(vb.dirty_min), int(vb.dirty_max), used, cpu,
+                         vb.value_())
+
+
+def _busy_areas(prog: Program) -> Iterator[Object]:
+    # 6.9, "mm: vmalloc: remove global vmap_area_root rb-tree": busy areas
+    # live in the per-node trees of vmap_nodes.
+    try:
+        nodes = _vmalloc_var(prog, "vmap_nodes")
+    except LookupError:
+        yield from list_for_each_entry("struct vmap_area",
+                                       prog["vmap_area_list"].address_of_(), "list")
+        return
+    for i in range(int(_vmalloc_var(prog, "nr_vmap_nodes"))):
+        yield from list_for_each_entry("struct vmap_area",
+                                       nodes[i].busy.head.address_of_(), "list")
+
+
+def kernel_ram_areas(prog: Program, blocks: List[KBlock]) -> Set[Tuple[int, int]]:
+    """(start, end) of the large vm_map_ram() areas (not vmap_blocks)."""
+    block_starts = {b.start for b in blocks}
+    # 6.3, "mm/vmalloc.c: add flags to mark vm_map_ram area": VMAP_RAM marks
+    # them; before, they are the busy areas without a vm_struct that are not
+    # blocks.
+    has_flags = has_member(prog.type("struct vmap_area"), "flags")
+    out = set()
+    for va in _busy_areas(prog):
+        start, end = int(va.va_start), int(va.va_end)
+        if start in block_starts:
+            continue
+        if has_flags:
+            flags = int(va.flags)
+            if flags & 1 and not flags & 2:     # VMAP_RAM, not VMAP_BLOCK
+                out.add((start, end))
+        elif not va.vm:
+            out.add((start, end))
+    return out
+
+
+def page_present(prog: Program, addr: int) -> bool:
+    """Whether init_mm's page tables map addr (drgn walks them itself)."""
+    try:
+        access_remote_vm(prog["init_mm"].address_of_(), addr, 1)
+        return True
+    except FaultError:
+        return False
+
+
+def read_through_page_tables(prog: Program, addr: int, size: int) -> bytes:
+    return access_remote_vm(prog["init_mm"].address_of_(), addr, size)
+
+
+# --- vmapview's own view ---
+
+class MBlock(NamedTuple):
+    start: int
+    end: int
+    fields: Dict[str, str]
+
+    @property
+    def map(self) -> str:
+        return self.fields["map"]
+
+
+class MArea(NamedTuple):
+    start: int
+    end: int
+    pages: int
+    type: str
+    src: str
+
+
+def _records(path: str) -> Iterator[Tuple[int, int, List[str]]]:
+    with open(path) as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            words = line.split()
+            start, end = (int(x, 16) for x in words[0].split("-"))
+            yield start, end, words[1:]
+
+
+def module_blocks(debugfs: str = DEBUGFS) -> Dict[int, MBlock]:
+    return {s: MBlock(s, e, dict(w.split("=", 1) for w in words if "=" in w))
+            for s, e, words in _records(os.path.join(debugfs, "blocks"))}
+
+
+def module_areas(debugfs: str = DEBUGFS) -> List[MArea]:
+    out = []
+    for s, e, words in _records(os.path.join(debugfs, "areas")):
+        f = dict(w.split("=", 1) for w in words if "=" in w)
+        out.append(MArea(s, e, int(f["pages"]), f["type"], f["src"]))
+    return out
+
+
+def module_stats(debugfs: str = DEBUGFS) -> Dict[str, str]:
+    with open(os.path.join(debugfs, "stats")) as f:
+        return dict(line.rstrip("\n").split(" ", 1) for line in f)
+
+
+class Mem:
+    """vmapview's mem file: offset X is the address vmalloc_start + X."""
+
+    def __init__(self, debugfs: str = DEBUGFS):
+        self.base = int(module_stats(debugfs)["vmalloc_start"], 16)
+        if not self.base:
+            raise ValueError("vmapview hides addresses (kernel.kptr_restrict=2)")
+        self.fd = os.open(os.path.join(debugfs, "mem"), os.O_RDONLY)
+
+    def read(self, addr: int, size: int) -> bytes:
+        return os.pread(self.fd, size, addr - self.base)
+
+
+# --- drgn reads vm_map_ram memory through vmapview ---
+
+def enable(prog: Program, debugfs: str = DEBUGFS) -> int:
+    """Makes prog read vm_map_ram() memory through vmapview's mem file.
+
+    Adds a memory segment over every vmap_block and large vm_map_ram area
+    vmapview knows now (later segments take precedence over /proc/kcore's);
+    call again after mappings change. Returns how many ranges it covers.
+    """
+    mem = Mem(debugfs)
+
+    def read(address, count, offset, physical):
+        data = mem.read(address, count)
+        if len(data) != count:
+            raise FaultError("short read from vmapview mem", address)
+        return data
+
+    ranges = {(b.start, b.end) for b in module_blocks(debugfs).values()}
+    ranges |= {(a.start, a.end) for a in module_areas(debugfs) if a.type == "area"}
+    for start, end in sorted(ranges):
+        prog.add_memory_segment(start, end - start, read)
+    return len(ranges)
