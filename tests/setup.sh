@@ -10,7 +10,7 @@ WORK=${VMAPVIEW_WORK:-/var/cache/vmapview}
 PACKAGES=(
 	qemu-system-x86 busybox-static cpio file kmod make gcc git python3
 	linux-image-amd64 linux-headers-amd64 dkms linux-source-6.1 xz-utils
-	python3-drgn linux-image-amd64-dbg
+	python3-drgn linux-image-amd64-dbg xfsprogs erofs-utils
 )
 
 as_root() {

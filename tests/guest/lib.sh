@@ -89,3 +89,44 @@ need_drgn() {
 	ls /usr/lib/debug/boot/vmlinux-"$(uname -r)" >/dev/null 2>&1 ||
 		skip "no debug vmlinux for $(uname -r) (linux-image-*-dbg)"
 }
+
+# make_xfs_dir MOUNTPOINT NAMES: a loop-mounted XFS with 64 KiB directory
+# blocks and a directory d of NAMES entries, remounted so that reading the
+# directory maps its multi-page buffers with vm_map_ram().
+make_xfs_dir() {
+	local mnt=$1 names=$2 img=/tmp/xfs.img
+
+	command -v mkfs.xfs >/dev/null || skip "xfsprogs is not installed"
+	modprobe loop && modprobe xfs || fail "modprobe loop xfs"
+	truncate -s 300M "$img" && mkfs.xfs -q -f -n size=65536 "$img" || fail "mkfs.xfs"
+	mkdir -p "$mnt" && mount -o loop "$img" "$mnt" || fail "mount xfs"
+	python3 -c '
+import os, sys
+d = os.path.join(sys.argv[1], "d")
+os.mkdir(d)
+for i in range(int(sys.argv[2])):
+    os.close(os.open(os.path.join(d, "vmapview-file-%05d" % i), os.O_CREAT | os.O_WRONLY))
+' "$mnt" "$names" || fail "creating files"
+	umount "$mnt" && mount -o loop "$img" "$mnt" || fail "remount xfs"
+	expect_eq "entries" "$(ls -f "$mnt/d" | wc -l)" $((names + 2))
+}
+
+# The start of an XFS directory data block that vmapview shows, read
+# through mem and holding our file names; empty when none.
+find_xfs_dir_block() {
+	python3 - "$VMAPVIEW_SRC" <<'PY'
+import sys
+sys.path.insert(0, sys.argv[1] + "/tools")
+import vmapview_drgn as vd
+mem = vd.Mem()
+with open(vd.DEBUGFS + "/areas") as f:
+    for line in f:
+        if "[xfs]" not in line and "src=adopted" not in line:
+            continue
+        start, end = (int(x, 16) for x in line.split()[0].split("-"))
+        data = mem.read(start, end - start)
+        if data[:4] == b"XDD3" and b"vmapview-file-" in data:
+            print(hex(start))
+            break
+PY
+}
