@@ -13,13 +13,12 @@ for i in 0 1 2 3; do
 	tctl vmalloc v$i 4096
 done
 python3 - <<'PY'
-import os, struct, sys, time
+import os, sys, time
 sys.path.insert(0, os.environ["VMAPVIEW_SRC"] + "/tests/guest")
 import vmv
 
 CHUNK = 1 << 20
 maps = vmv.test_maps()
-kcore_read = vmv.kcore_reader()
 mem = vmv.Mem()
 buf = bytearray(CHUNK)
 
@@ -43,23 +42,10 @@ def chunks(kind, base):
 
 mem_rate = rate(mem.fd, chunks("vm_map_ram", mem.base))
 # kcore: file offsets of the vmalloc buffers, from its program headers.
-kfd = os.open("/proc/kcore", os.O_RDONLY)
-ehdr = os.pread(kfd, 64, 0)
-phoff, = struct.unpack_from("<Q", ehdr, 32)
-phentsize, phnum = struct.unpack_from("<HH", ehdr, 54)
-loads = []
-for i in range(phnum):
-    ph = os.pread(kfd, phentsize, phoff + i * phentsize)
-    ptype, _, off, vaddr, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", ph)
-    if ptype == 1:
-        loads.append((vaddr, filesz, off))
-koffs = []
-for s, e, _, _, _, k in maps:
-    if k != "vmalloc":
-        continue
-    vaddr, _, off = next(ld for ld in loads if ld[0] <= s < ld[0] + ld[1])
-    koffs += [off + s - vaddr + i for i in range(0, e - s, CHUNK)]
-kcore_rate = rate(kfd, koffs)
+kcore = vmv.Kcore()
+koffs = [kcore.offset(s, e - s) + i for s, e, _, _, _, k in maps if k == "vmalloc"
+         for i in range(0, e - s, CHUNK)]
+kcore_rate = rate(kcore.fd, koffs)
 zfd = os.open("/dev/zero", os.O_RDONLY)
 zero_rate = rate(zfd, [0] * 64)
 print(f"mem over vm_map_ram:  {mem_rate:8.1f} MiB/s")

@@ -130,24 +130,33 @@ class Mem:
         return data
 
 
-def kcore_reader():
-    fd = os.open("/proc/kcore", os.O_RDONLY)
-    ehdr = os.pread(fd, 64, 0)
-    phoff, = struct.unpack_from("<Q", ehdr, 32)
-    phentsize, phnum = struct.unpack_from("<HH", ehdr, 54)
-    loads = []
-    for i in range(phnum):
-        ph = os.pread(fd, phentsize, phoff + i * phentsize)
-        ptype, _, off, vaddr, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", ph)
-        if ptype == 1:
-            loads.append((vaddr, filesz, off))
+class Kcore:
+    """/proc/kcore: kernel addresses to file offsets, by its PT_LOADs."""
 
-    def read(addr, n):
-        for vaddr, size, off in loads:
+    def __init__(self):
+        self.fd = os.open("/proc/kcore", os.O_RDONLY)
+        ehdr = os.pread(self.fd, 64, 0)
+        phoff, = struct.unpack_from("<Q", ehdr, 32)
+        phentsize, phnum = struct.unpack_from("<HH", ehdr, 54)
+        self.loads = []
+        for i in range(phnum):
+            ph = os.pread(self.fd, phentsize, phoff + i * phentsize)
+            ptype, _, off, vaddr, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", ph)
+            if ptype == 1:
+                self.loads.append((vaddr, filesz, off))
+
+    def offset(self, addr, n=1):
+        for vaddr, size, off in self.loads:
             if vaddr <= addr and addr + n <= vaddr + size:
-                return os.pread(fd, n, off + addr - vaddr)
+                return off + addr - vaddr
         raise SystemExit(f"{addr:#x} is in no PT_LOAD of /proc/kcore")
-    return read
+
+    def read(self, addr, n):
+        return os.pread(self.fd, n, self.offset(addr, n))
+
+
+def kcore_reader():
+    return Kcore().read
 
 
 def expected_pages(start, end):
