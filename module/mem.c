@@ -20,11 +20,41 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
+#include <linux/pgtable.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
 #include <linux/uaccess.h>
 
 #include "vmapview.h"
+
+/*
+ * vmalloc_to_page() without its WARN_ON_ONCE() on huge mappings: a large
+ * vm_map_ram() area may be freed and its addresses reused by a huge
+ * vmalloc() while we look, and that must not warn. vm_map_ram() maps
+ * single pages only, so a leaf above the PTE level is not ours.
+ */
+struct page *vmv_vmalloc_to_page(unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(vmv_syms.init_mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t pte;
+
+	if (pgd_none(*pgd) || pgd_bad(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d) || p4d_bad(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud) || pud_leaf(*pud) || pud_bad(*pud))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd) || pmd_leaf(*pmd) || pmd_bad(*pmd))
+		return NULL;
+	pte = READ_ONCE(*pte_offset_kernel(pmd, addr));
+	return pte_present(pte) ? pte_page(pte) : NULL;
+}
 
 static loff_t vmv_mem_size(void)
 {
@@ -48,7 +78,7 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 	for (tries = 0; tries < 2; tries++) {
 		if (!vmv_page_used(addr))
 			break;
-		page = vmalloc_to_page((void *)addr);
+		page = vmv_vmalloc_to_page(addr);
 		if (!page || !pfn_valid(page_to_pfn(page)) ||
 		    test_bit(PG_reserved, &page->flags))
 			break;
@@ -56,7 +86,7 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 		if (!folio_try_get(folio))
 			break;
 		if (page_folio(page) != folio ||
-		    vmalloc_to_page((void *)addr) != page || !vmv_page_used(addr)) {
+		    vmv_vmalloc_to_page(addr) != page || !vmv_page_used(addr)) {
 			folio_put(folio);
 			continue;
 		}

@@ -564,7 +564,7 @@ static void vmv_snap_block(struct vmv_kvb *vb, struct vmv_snap *s)
 	bitmap_zero(s->present, VMV_BLOCK_PAGES);
 	cursor = VMV_BLOCK_PAGES - min_t(unsigned long, s->free, VMV_BLOCK_PAGES);
 	for (i = 0; i < cursor; i++)
-		if (vmalloc_to_page((void *)(s->start + i * PAGE_SIZE)))
+		if (vmv_vmalloc_to_page(s->start + i * PAGE_SIZE))
 			__set_bit(i, s->present);
 }
 

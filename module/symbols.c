@@ -32,6 +32,7 @@ int vmv_syms_init(void)
 		VMV_SYM(vmap_area_list, vmap_area_list),
 		VMV_SYM(vmap_area_lock, vmap_area_lock),
 		VMV_SYM(kptr_restrict, kptr_restrict),
+		VMV_SYM(init_mm, init_mm),
 	};
 	struct kprobe kp = { .symbol_name = "kallsyms_lookup_name" };
 	unsigned int i;

@@ -58,6 +58,7 @@ struct vmv_syms {
 	struct list_head *vmap_area_list;
 	spinlock_t *vmap_area_lock;	/* the kernel's, for vmap_area_list */
 	int *kptr_restrict;
+	struct mm_struct *init_mm;	/* not exported to modules */
 };
 
 extern struct vmv_syms vmv_syms;
@@ -98,6 +99,7 @@ int vmv_test_flip_used(unsigned long addr);
 
 /* mem.c */
 void vmv_mem_create(struct dentry *dir);
+struct page *vmv_vmalloc_to_page(unsigned long addr);
 
 /* probes.c */
 int vmv_probes_install(void);
