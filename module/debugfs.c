@@ -251,7 +251,7 @@ static const struct file_operations vmv_inject_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = vmv_inject_write,
-	.llseek = no_llseek,
+	.llseek = noop_llseek,
 };
 #endif
 

@@ -26,6 +26,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/workqueue.h>
 #include <linux/xarray.h>
 
@@ -54,6 +55,7 @@ static struct vmv_pool vmv_block_pool = {
 static struct vmv_pool vmv_area_pool = {
 	.target = VMV_POOL_AREAS, .size = sizeof(struct vmv_area) };
 static bool vmv_need_resync;
+static unsigned long vmv_aliases_gen;	/* _vm_unmap_aliases() calls begun */
 static bool vmv_adopting;		/* unknown blocks are expected */
 static bool vmv_geometry_bad;
 
@@ -84,6 +86,42 @@ static DECLARE_DELAYED_WORK(vmv_resync_work, vmv_resync_fn);
 static unsigned long vmv_vb_idx(unsigned long addr)
 {
 	return (addr - (VMALLOC_START & ~(VMV_BLOCK_SIZE - 1))) / VMV_BLOCK_SIZE;
+}
+
+/* The kernel's xarray that holds the block at addr (mm/vmalloc.c). */
+static struct xarray *vmv_kernel_vb_xa(unsigned long addr)
+{
+#if VMV_HAS_PERCPU_VB_XA
+	/* addr_to_vb_xa() */
+	int index = (addr / VMV_BLOCK_SIZE) % nr_cpu_ids;
+
+	if (!cpu_possible(index))
+		index = cpumask_next(index, cpu_possible_mask);
+	return &per_cpu_ptr(vmv_syms.vmap_block_queue, index)->vmap_blocks;
+#else
+	return vmv_syms.vmap_blocks;
+#endif
+}
+
+/* The kernel's block at addr; the caller holds rcu_read_lock(). */
+static struct vmv_kvb *vmv_kernel_vb(unsigned long addr)
+{
+	return xa_load(vmv_kernel_vb_xa(addr), vmv_vb_idx(addr));
+}
+
+/* The n-th of the kernel's block xarrays, NULL past the last. */
+static struct xarray *vmv_kernel_xa_nth(unsigned int n)
+{
+#if VMV_HAS_PERCPU_VB_XA
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (!n--)
+			return &per_cpu_ptr(vmv_syms.vmap_block_queue, cpu)->vmap_blocks;
+	return NULL;
+#else
+	return n ? NULL : vmv_syms.vmap_blocks;
+#endif
 }
 
 /* --- address-sorted rbtrees of vmv_node --- */
@@ -403,16 +441,21 @@ void vmv_lost_track(void)
 	vmv_lost_event();
 }
 
-/* The CPU whose vmap_block_queue lists the block, or -1. */
+/* The CPU that owns the block, or -1 when it cannot be known. */
 static int vmv_kernel_block_cpu(unsigned long start)
 {
 	struct vmv_kvb *vb, *it;
 	int cpu, found = -1;
 
 	rcu_read_lock();
-	vb = xa_load(vmv_syms.vmap_blocks, vmv_vb_idx(start));
+	vb = vmv_kernel_vb(start);
 	if (!vb)
 		goto out;
+#if VMV_HAS_VB_CPU
+	found = READ_ONCE(vb->cpu);
+	goto out;
+#endif
+	/* Before 6.10: the CPU whose vmap_block_queue lists it, if any. */
 	for_each_possible_cpu(cpu) {
 		struct vmv_kvbq *q = per_cpu_ptr(vmv_syms.vmap_block_queue, cpu);
 
@@ -509,6 +552,7 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 			bitmap_set(b->dirty, off, n);
 			b->dirty_min = min_t(unsigned int, b->dirty_min, off);
 			b->dirty_max = max_t(unsigned int, b->dirty_max, off + n);
+			b->dirty_gen = vmv_aliases_gen;
 			b->seq++;
 			/* vb_free() frees a block whose pages are all dirty. */
 			if (bitmap_full(b->dirty, VMV_BLOCK_PAGES))
@@ -540,11 +584,49 @@ void vmv_on_block_free(unsigned long start)
 	raw_spin_unlock(&vmv_lock);
 }
 
+/*
+ * 6.5+: _vm_unmap_aliases() resets the dirty range of every block it does
+ * not purge that has dirty pages and is not all dirty. Blocks unmapped into
+ * since the call began may have been reset before that unmap: theirs stays.
+ */
+unsigned long vmv_aliases_begin(void)
+{
+	unsigned long gen;
+
+	raw_spin_lock(&vmv_lock);
+	gen = ++vmv_aliases_gen;
+	raw_spin_unlock(&vmv_lock);
+	return gen;
+}
+
+void vmv_aliases_end(unsigned long gen)
+{
+	struct vmv_node *n;
+
+	if (!VMV_ALIASES_RESET_DIRTY)
+		return;
+	raw_spin_lock(&vmv_lock);
+	for (n = vmv_node_from(&vmv_blocks, 0); n; n = vmv_node_next(n)) {
+		struct vmv_block *b = vmv_block_of(n);
+
+		if (b->dirty_max && b->dirty_gen < gen &&
+		    !bitmap_full(b->dirty, VMV_BLOCK_PAGES)) {
+			b->dirty_min = VMV_BLOCK_PAGES;
+			b->dirty_max = 0;
+			b->seq++;
+		}
+	}
+	raw_spin_unlock(&vmv_lock);
+}
+
 /* --- resync: rebuild from the kernel's structures and page tables --- */
 
 struct vmv_snap {
 	unsigned long start, size, free, dirty, dirty_min, dirty_max;
 	DECLARE_BITMAP(present, VMV_BLOCK_PAGES);
+#if VMV_HAS_USED_MAP
+	DECLARE_BITMAP(used_map, VMV_BLOCK_PAGES);
+#endif
 };
 
 /* Reads one kernel block; the caller holds rcu_read_lock(). */
@@ -559,6 +641,9 @@ static void vmv_snap_block(struct vmv_kvb *vb, struct vmv_snap *s)
 	s->dirty = vb->dirty;
 	s->dirty_min = vb->dirty_min;
 	s->dirty_max = vb->dirty_max;
+#if VMV_HAS_USED_MAP
+	bitmap_copy(s->used_map, vb->used_map, VMV_BLOCK_PAGES);
+#endif
 	spin_unlock(&vb->lock);
 
 	bitmap_zero(s->present, VMV_BLOCK_PAGES);
@@ -615,8 +700,8 @@ static void vmv_drop_stale_areas(struct vmv_block *b)
  * they go after each present run, up to its power of two. Exact unless
  * adjacent allocations merge into one run.
  */
-static void vmv_guess_used(struct vmv_snap *s, unsigned int cursor,
-			   unsigned long *used)
+static void __maybe_unused vmv_guess_used(struct vmv_snap *s, unsigned int cursor,
+					  unsigned long *used)
 {
 	long slack = (long)cursor - (long)s->dirty -
 		     (long)bitmap_weight(s->present, VMV_BLOCK_PAGES);
@@ -654,6 +739,12 @@ static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
 			ok = false;
 			goto out;
 		}
+	}
+#if VMV_HAS_USED_MAP
+	/* The kernel's own used_map is the truth to resync from. */
+	bitmap_copy(b->used, s->used_map, VMV_BLOCK_PAGES);
+#else
+	if (!existed) {
 		vmv_guess_used(s, cursor, b->used);
 	} else {
 		/* Tracked used pages (slack included) stay, unless seen unmapped. */
@@ -662,6 +753,7 @@ static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
 		if (bitmap_weight(b->used, VMV_BLOCK_PAGES) != cursor - s->dirty)
 			vmv_guess_used(s, cursor, b->used);
 	}
+#endif
 	b->cursor = cursor;
 	bitmap_zero(b->dirty, VMV_BLOCK_PAGES);
 	bitmap_set(b->dirty, 0, cursor);
@@ -676,7 +768,7 @@ out:
 	return ok;
 }
 
-static bool vmv_resync_block(unsigned long *idx, bool *more)
+static bool vmv_resync_block(struct xarray *xa, unsigned long *idx, bool *more)
 {
 	struct vmv_snap s;
 	struct vmv_block *b;
@@ -690,7 +782,7 @@ static bool vmv_resync_block(unsigned long *idx, bool *more)
 		    vmv_pool_fill(&vmv_area_pool, VMV_BLOCK_PAGES))
 			return false;
 		rcu_read_lock();
-		vb = xa_find(vmv_syms.vmap_blocks, idx, ULONG_MAX, XA_PRESENT);
+		vb = xa_find(xa, idx, ULONG_MAX, XA_PRESENT);
 		if (!vb) {
 			rcu_read_unlock();
 			*more = false;
@@ -738,7 +830,7 @@ static void vmv_drop_dead_blocks(void)
 		n = vmv_node_from(&vmv_blocks, from);
 		for (batch = 0; n && batch < 64; batch++, n = next) {
 			next = vmv_node_next(n);
-			if (!xa_load(vmv_syms.vmap_blocks, vmv_vb_idx(n->start)))
+			if (!vmv_kernel_vb(n->start))
 				vmv_block_retire(vmv_block_of(n));
 		}
 		from = n ? n->start : 0;
@@ -751,26 +843,39 @@ struct vmv_range {
 	unsigned long start, end;
 };
 
+#if !VMV_HAS_USED_MAP
 static bool vmv_is_block_va(struct vmap_area *va)
 {
 	struct vmv_kvb *vb;
 
 	if (va->va_end - va->va_start != VMV_BLOCK_SIZE)
 		return false;
-	vb = xa_load(vmv_syms.vmap_blocks, vmv_vb_idx(va->va_start));
+	vb = vmv_kernel_vb(va->va_start);
 	return vb && vb->va == va;
 }
+#endif
 
-/* Busy areas without a vm_struct that are not vmap_blocks. */
-static int vmv_scan_large(struct vmv_range *out, int max)
+/* Whether a busy area is a large vm_map_ram() area. */
+static bool vmv_is_large_ram_va(struct vmap_area *va)
+{
+#if VMV_HAS_USED_MAP
+	return (va->flags & VMV_VMAP_FLAGS_MASK) == VMV_VMAP_RAM;
+#else
+	/* Before 6.3: no vm_struct, and not a vmap_block. */
+	return !va->vm && !vmv_is_block_va(va);
+#endif
+}
+
+/* Appends the large vm_map_ram() areas of one busy list to out. */
+static int vmv_scan_list(struct list_head *head, spinlock_t *lock,
+			 struct vmv_range *out, int nr, int max)
 {
 	struct vmap_area *va;
-	int nr = 0;
 
-	spin_lock(vmv_syms.vmap_area_lock);
+	spin_lock(lock);
 	rcu_read_lock();
-	list_for_each_entry(va, vmv_syms.vmap_area_list, list) {
-		if (va->vm || vmv_is_block_va(va))
+	list_for_each_entry(va, head, list) {
+		if (!vmv_is_large_ram_va(va))
 			continue;
 		if (nr == max) {
 			nr = -E2BIG;
@@ -780,7 +885,35 @@ static int vmv_scan_large(struct vmv_range *out, int max)
 		out[nr++].end = va->va_end;
 	}
 	rcu_read_unlock();
-	spin_unlock(vmv_syms.vmap_area_lock);
+	spin_unlock(lock);
+	return nr;
+}
+
+static int vmv_range_cmp(const void *a, const void *b)
+{
+	const struct vmv_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The large vm_map_ram() areas, sorted by address. */
+static int vmv_scan_large(struct vmv_range *out, int max)
+{
+	int nr = 0;
+#if VMV_HAS_VMAP_NODES
+	unsigned int i;
+
+	for (i = 0; i < READ_ONCE(*vmv_syms.nr_vmap_nodes) && nr >= 0; i++) {
+		struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)[i];
+
+		nr = vmv_scan_list(&vn->busy.head, &vn->busy.lock, out, nr, max);
+	}
+#else
+	nr = vmv_scan_list(vmv_syms.vmap_area_list, vmv_syms.vmap_area_lock,
+			   out, nr, max);
+#endif
+	if (nr > 0)
+		sort(out, nr, sizeof(*out), vmv_range_cmp, NULL);
 	return nr;
 }
 
@@ -864,16 +997,19 @@ out:
 
 int vmv_resync(bool adopting)
 {
-	unsigned long idx = 0;
-	bool more = true, ok = true;
+	struct xarray *xa;
+	unsigned long idx;
+	bool more, ok = true;
+	unsigned int n;
 
 	mutex_lock(&vmv_resync_mutex);
 	WRITE_ONCE(vmv_need_resync, false);
-	while (more) {
-		if (!vmv_resync_block(&idx, &more))
-			ok = false;
-		idx++;
-		cond_resched();
+	for (n = 0; (xa = vmv_kernel_xa_nth(n)); n++) {
+		for (idx = 0, more = true; more; idx++) {
+			if (!vmv_resync_block(xa, &idx, &more))
+				ok = false;
+			cond_resched();
+		}
 	}
 	vmv_drop_dead_blocks();
 	if (!vmv_resync_large())
@@ -995,8 +1131,13 @@ void vmv_totals(struct vmv_totals *t)
 			t->dirty += dirty;
 			t->free += VMV_BLOCK_PAGES - b->cursor;
 			t->uncertain += b->uncertain;
-			/* purge_fragmented_blocks(): free + dirty == all, dirty != all */
-			t->purge_eligible += !used && dirty != VMV_BLOCK_PAGES;
+			/*
+			 * What vm_unmap_aliases() purges: free + dirty == all,
+			 * dirty != all, and from 6.5 free below the threshold.
+			 */
+			t->purge_eligible += !used && dirty != VMV_BLOCK_PAGES &&
+					     (!VMV_ALIASES_RESET_DIRTY ||
+					      VMV_BLOCK_PAGES - b->cursor < VMV_PURGE_THRESHOLD);
 		}
 		from = n ? n->start : 0;
 		if (!n) {

@@ -83,6 +83,22 @@ static int vmv_block_free_pre(struct kprobe *p, struct pt_regs *regs)
 
 static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs);
 
+#if VMV_ALIASES_RESET_DIRTY
+/* 6.5+: _vm_unmap_aliases() resets dirty ranges; the mirror follows. */
+static int vmv_aliases_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	atomic_long_inc(&vmv_stats.unmap_aliases);
+	*(unsigned long *)ri->data = vmv_aliases_begin();
+	return 0;
+}
+
+static int vmv_aliases_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	vmv_aliases_end(*(unsigned long *)ri->data);
+	return 0;
+}
+#endif
+
 static atomic_long_t vmv_vb_alloc_calls, vmv_vb_free_calls;
 
 static int map_maxactive;
@@ -111,10 +127,21 @@ static struct vmv_probe vmv_probes[] = {
 		.symbol = "purge_fragmented_blocks_allcpus", .variants = true,
 		.counter = &vmv_stats.purges,
 	},
+#if VMV_ALIASES_RESET_DIRTY
+	{
+		.symbol = "_vm_unmap_aliases", .ret = true, .variants = true,
+		.rp = {
+			.entry_handler = vmv_aliases_entry,
+			.handler = vmv_aliases_ret,
+			.data_size = sizeof(unsigned long),
+		},
+	},
+#else
 	{
 		.symbol = "_vm_unmap_aliases", .variants = true,
 		.counter = &vmv_stats.unmap_aliases,
 	},
+#endif
 	{ .symbol = "vb_alloc", .variants = true, .counter = &vmv_vb_alloc_calls },
 	{ .symbol = "vb_free", .variants = true, .counter = &vmv_vb_free_calls },
 };
@@ -158,8 +185,9 @@ static int vmv_probe_install(struct vmv_probe *p)
 	if (p->ret) {
 		p->rp.kp.symbol_name = p->resolved;
 		/* vm_map_ram() may sleep: allow many calls in flight per CPU. */
-		p->rp.maxactive = map_maxactive > 0 ? map_maxactive :
-				  max_t(int, 64, 4 * num_possible_cpus());
+		p->rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+		if (p->rp.handler == vmv_map_ret && map_maxactive > 0)
+			p->rp.maxactive = map_maxactive;
 		ret = register_kretprobe(&p->rp);
 	} else {
 		p->kp.symbol_name = p->resolved;

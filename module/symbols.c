@@ -27,10 +27,17 @@ int vmv_syms_init(void)
 		const char *name;
 		void **addr;
 	} wanted[] = {
+#if !VMV_HAS_PERCPU_VB_XA
 		VMV_SYM(vmap_blocks, vmap_blocks),
+#endif
 		VMV_SYM(vmap_block_queue, vmap_block_queue),
+#if VMV_HAS_VMAP_NODES
+		VMV_SYM(vmap_nodes, vmap_nodes),
+		VMV_SYM(nr_vmap_nodes, nr_vmap_nodes),
+#else
 		VMV_SYM(vmap_area_list, vmap_area_list),
 		VMV_SYM(vmap_area_lock, vmap_area_lock),
+#endif
 		VMV_SYM(kptr_restrict, kptr_restrict),
 		VMV_SYM(init_mm, init_mm),
 	};

@@ -30,6 +30,7 @@ struct vmv_block {
 	DECLARE_BITMAP(used, VMV_BLOCK_PAGES);
 	DECLARE_BITMAP(dirty, VMV_BLOCK_PAGES);
 	unsigned int seq;		/* bumped by every event on the block */
+	unsigned long dirty_gen;	/* vmv_aliases_begin() count at the last unmap */
 	u16 cursor;			/* pages handed out: BITS - vb->free */
 	u16 dirty_min, dirty_max;	/* as the kernel's dirty range */
 	s16 cpu;			/* owning CPU, -1 when not known */
@@ -53,10 +54,19 @@ struct vmv_stats {
 
 /* symbols.c: private kernel symbols, found at load. */
 struct vmv_syms {
-	struct xarray *vmap_blocks;
 	struct vmv_kvbq __percpu *vmap_block_queue;
+#if VMV_HAS_PERCPU_VB_XA
+	/* the block xarrays are in vmap_block_queue */
+#else
+	struct xarray *vmap_blocks;
+#endif
+#if VMV_HAS_VMAP_NODES
+	struct vmv_kvnode **vmap_nodes;
+	unsigned int *nr_vmap_nodes;
+#else
 	struct list_head *vmap_area_list;
 	spinlock_t *vmap_area_lock;	/* the kernel's, for vmap_area_list */
+#endif
 	int *kptr_restrict;
 	struct mm_struct *init_mm;	/* not exported to modules */
 };
@@ -76,6 +86,8 @@ void vmv_on_block_free(unsigned long start);
 void vmv_lost_event(void);
 void vmv_event_counts(unsigned long *maps, unsigned long *unmaps);
 void vmv_lost_track(void);
+unsigned long vmv_aliases_begin(void);
+void vmv_aliases_end(unsigned long gen);
 int vmv_resync(bool adopting);
 void vmv_sync_if_needed(void);
 

@@ -1,16 +1,23 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Installs what `make demo` and `make check` need on a Debian 12 host, and
-# extracts checkpatch.pl from Debian's kernel source. Idempotent: apt-get
-# runs only when a package is missing.
+# Installs what `make demo` and `make check` need on a Debian 12 host,
+# extracts checkpatch.pl from Debian's kernel source, and makes the Debian 13
+# (trixie) root that the 6.12 guests boot into and build with (gcc-14, 6.12
+# headers, drgn 0.0.31). Idempotent: apt-get runs only when a package is
+# missing, the trixie root is made once (delete it to remake it).
 set -euo pipefail
 
 WORK=${VMAPVIEW_WORK:-/var/cache/vmapview}
 PACKAGES=(
 	qemu-system-x86 busybox-static cpio file kmod make gcc git python3
 	linux-image-amd64 linux-headers-amd64 dkms linux-source-6.1 xz-utils
-	python3-drgn linux-image-amd64-dbg xfsprogs erofs-utils
+	python3-drgn linux-image-amd64-dbg xfsprogs erofs-utils debootstrap
+)
+TRIXIE_ROOT=$WORK/trixie-root
+TRIXIE_PACKAGES=(
+	linux-image-amd64 linux-headers-amd64 linux-image-amd64-dbg dkms make
+	python3 python3-drgn xfsprogs erofs-utils kmod util-linux procps file login
 )
 
 as_root() {
@@ -41,5 +48,26 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 	as_root tar -xf "$tarball" -C "$cp_dir" --strip-components=1 \
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
+fi
+# Debian 13's kernel, its toolchain and its drgn, in a root of their own.
+if [ ! -e "$TRIXIE_ROOT/.vmapview-ready" ]; then
+	echo "setup: making the trixie root in $TRIXIE_ROOT"
+	tmp=$TRIXIE_ROOT.tmp
+	as_root rm -rf "$tmp"
+	# No mirror argument: debootstrap's default Debian mirror.
+	as_root debootstrap --variant=minbase --include=ca-certificates trixie "$tmp"
+	as_root mount -t proc proc "$tmp/proc"
+	as_root mount --bind /dev "$tmp/dev"
+	as_root mount -t sysfs sysfs "$tmp/sys"
+	rc=0
+	as_root chroot "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${TRIXIE_PACKAGES[@]}" || rc=$?
+	as_root umount "$tmp/proc" "$tmp/dev" "$tmp/sys"
+	[ "$rc" = 0 ] || { echo "setup: installing into the trixie root failed"; exit 1; }
+	as_root chroot "$tmp" apt-get clean
+	as_root touch "$tmp/.vmapview-ready"
+	as_root rm -rf "$TRIXIE_ROOT"
+	as_root mv "$tmp" "$TRIXIE_ROOT"
 fi
 echo "setup: ok"

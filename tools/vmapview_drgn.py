@@ -18,7 +18,7 @@ handled by has_member() on the kernel's own types, each citing the change.
 import os
 from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from drgn import FaultError, Object, Program
+from drgn import FaultError, Object, Program, sizeof
 from drgn.helpers.linux.list import list_for_each_entry
 from drgn.helpers.linux.mm import access_remote_vm
 from drgn.helpers.linux.percpu import per_cpu
@@ -101,9 +101,9 @@ def kernel_blocks(prog: Program) -> Iterator[KBlock]:
             used = None
             if has_used_map:
                 words = vb.used_map
-                nbits = 8 * words.type_.size
-                bits = int.from_bytes(prog.read(words.address_, words.type_.size),
-                                      "little")
+                size = sizeof(words)
+                nbits = 8 * size
+                bits = int.from_bytes(prog.read(words.address_, size), "little")
                 used = {i for i in range(nbits) if bits >> i & 1}
             if has_cpu:
                 cpu = int(vb.cpu)

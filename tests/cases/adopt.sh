@@ -9,7 +9,10 @@
 
 taskset -pc 0 $$ >/dev/null || fail "taskset"
 load_testmod
-tctl unmap_aliases
+load_vmapview
+vmv fresh-block || fail "fresh-block"
+rmmod vmapview
+aliases0=
 tctl map x 1
 tctl map y 5
 tctl map z 16
@@ -21,9 +24,12 @@ X=$(vmv addr y)
 X=$(printf '0x%x' $((X - 4096)))
 page() { printf '0x%x' $(($1 + $2 * 4096)); }
 
-# x (dirty), y: 5 pages + 3 slack, z: 16 pages.
-expect_eq "adopted block" "$(vmv block "$X")" \
-	"$X-$(page "$X" "$P") cpu=0 free=$((P - 25)) dirty=1 used=24 dirty_range=0-1 src=adopted map=d$(rep U 24)$(rep . $((P - 25)))"
+# x (dirty), y: 5 pages + 3 slack, z: 16 pages. From 6.5 the kernel may
+# have reset the dirty range before the load (aliases0 is unknown then).
+got=$(vmv block "$X")
+same_but_range "$got" \
+	"$X-$(page "$X" "$P") cpu=0 free=$((P - 25)) dirty=1 used=24 dirty_range=0-1 src=adopted map=d$(rep U 24)$(rep . $((P - 25)))" ||
+	fail "adopted block: $got"
 Y=$(vmv addr y)
 expect_eq "adopted run" "$(vmv area "$Y")" \
 	"$Y-$(page "$Y" 24) 98304 pages=24 type=block src=adopted caller=?"

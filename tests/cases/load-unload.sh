@@ -6,7 +6,7 @@
 
 file=$(modinfo -F filename vmapview) || fail "modinfo vmapview"
 case $file in
-*/updates/dkms/vmapview.ko) ;;
+*/updates/dkms/vmapview.ko*) ;;
 *) fail "vmapview resolves to $file, not the DKMS-installed module" ;;
 esac
 dkms_src=$(modinfo -F srcversion "$file")

@@ -130,3 +130,22 @@ with open(vd.DEBUGFS + "/areas") as f:
             break
 PY
 }
+
+# kernel_at_least MAJOR MINOR: whether the running kernel is that or newer.
+kernel_at_least() {
+	local v=${VMAPVIEW_KVER%%-*}
+
+	[ "${v%%.*}" -gt "$1" ] || { [ "${v%%.*}" = "$1" ] &&
+		[ "$(echo "$v" | cut -d. -f2)" -ge "$2" ]; }
+}
+
+# From 6.5, any vm_unmap_aliases() in the kernel (they are frequent) resets
+# the dirty range of blocks: same_but_range GOT WANT compares block lines,
+# ignoring dirty_range there when such a call happened since $aliases0.
+same_but_range() {
+	if kernel_at_least 6 5 && [ "$(vmv stat unmap_aliases)" != "$aliases0" ]; then
+		set -- "$(echo "$1" | sed 's/dirty_range=[0-9-]*/dirty_range=*/')" \
+			"$(echo "$2" | sed 's/dirty_range=[0-9-]*/dirty_range=*/')"
+	fi
+	[ "$1" = "$2" ]
+}

@@ -15,6 +15,8 @@ them against the page tables (through the test module's pte file).
                            (vm_map_ram reads as zeros, vmalloc correctly)
   vmv.py mem-vs-churn SECS read the churn threads' blocks through mem for
                            SECS seconds; every word is 0 or their pattern
+  vmv.py fresh-block       make the next block allocation of this CPU start a
+                           new vmap_block (run pinned to one CPU)
   vmv.py check-pte         every block's used pages, less the slack of its
                            allocations, are exactly its present PTEs
                            (inside adopted runs: present pages are used)
@@ -267,10 +269,59 @@ def mem_vs_churn(secs):
     return 0 if live else 1
 
 
+def ctl(cmd):
+    with open(T + "ctl", "w") as f:
+        f.write(cmd)
+
+
+def fresh_block():
+    """Fills every partly free block of this CPU with 1-page mappings until
+    one starts a new block, fills that one too, then unmaps them all: all
+    those blocks end fully dirty, which vb_free() frees on every kernel
+    (vm_unmap_aliases() purges them only below a threshold from 6.5 on)."""
+    names = []
+
+    def block_of(addr):
+        for (start, end), f, _ in blocks():
+            if start <= addr < end:
+                return start, f
+        raise SystemExit(f"{addr:#x} is in no block")
+
+    def fill(count):
+        name = f"fresh{len(names)}"
+        ctl(f"map {name} {count}")
+        names.append(name)
+        for m_start, _, m_name, _, _, _ in test_maps():
+            if m_name == name:
+                return m_start
+        raise SystemExit(f"{name} not in maps")
+
+    for _ in range(4096):
+        addr = fill(1)
+        start, f = block_of(addr)
+        if addr == start:
+            break
+    else:
+        raise SystemExit("no new block after 4096 pages")
+    free = int(f["free"])
+    while free:
+        n = 1 << min(free.bit_length() - 1, 6)
+        fill(n)
+        free -= n
+    for name in names:
+        ctl(f"unmap {name}")
+    if any(b_start == start for (b_start, _), _, _ in blocks()):
+        raise SystemExit(f"block {start:#x} survived being made all dirty")
+    print(f"fresh-block: {len(names)} fillers")
+    return 0
+
+
 def main(argv):
     cmd = argv[0]
     if cmd == "check-pte":
         return check_pte()
+    if cmd == "fresh-block":
+        return fresh_block()
     if cmd == "check-mem":
         return check_mem()
     if cmd == "kcore":

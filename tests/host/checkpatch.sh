@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmapview-kernels: 6.1
 # Kernel C sources pass checkpatch.pl --strict (from Debian's linux-source).
 # LINUX_VERSION_CODE is allowed in module/compat.h only: out-of-tree code
 # must test versions, and keeping them in one header is the point.

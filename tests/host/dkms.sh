@@ -6,20 +6,24 @@
 # version. (Warnings are build-w1.sh's business: DKMS deletes its build log
 # after a successful build.)
 set -u
+. "$VMAPVIEW_SRC/tests/host/lib.sh"
 cd "$VMAPVIEW_SRC"
 version=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
-ko=/lib/modules/$VMAPVIEW_KVER/updates/dkms/vmapview.ko
 status=0
 
-st=$(dkms status -m vmapview -v "$version" -k "$VMAPVIEW_KVER")
+st=$(in_root dkms status -m vmapview -v "$version" -k "$VMAPVIEW_KVER")
 echo "dkms status: $st"
 echo "$st" | grep -q ": installed" || { echo "not installed"; status=1; }
-[ -f "$ko" ] || { echo "$ko missing"; exit 1; }
-vermagic=$(modinfo -F vermagic "$ko")
+# Debian 13's DKMS compresses modules as its kernel's are (.ko.xz).
+ko=$(ls "${VMAPVIEW_CHROOT:-}/lib/modules/$VMAPVIEW_KVER/updates/dkms/vmapview.ko"* 2>/dev/null | head -1)
+[ -n "$ko" ] || { echo "no vmapview.ko* in updates/dkms"; exit 1; }
+echo "installed: $ko"
+ko=$(root_path "$ko")
+vermagic=$(in_root modinfo -F vermagic "$ko")
 case $vermagic in
 "$VMAPVIEW_KVER "*) ;;
 *) echo "vermagic '$vermagic' is not for $VMAPVIEW_KVER"; status=1 ;;
 esac
-got=$(modinfo -F version "$ko")
+got=$(in_root modinfo -F version "$ko")
 [ "$got" = "$version" ] || { echo "module version '$got', want '$version'"; status=1; }
 exit $status

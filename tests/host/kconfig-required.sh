@@ -4,7 +4,8 @@
 # refuses to build with an #error naming the option. The kernel's own config
 # is forced off by an -include that runs after kconfig.h.
 set -u
-tmp=$(mktemp -d)
+. "$VMAPVIEW_SRC/tests/host/lib.sh"
+tmp=$(ktmp)
 trap 'rm -rf "$tmp"' EXIT
 cd "$VMAPVIEW_SRC"
 status=0
@@ -12,7 +13,7 @@ for opt in CONFIG_KPROBES CONFIG_KRETPROBES CONFIG_DEBUG_FS; do
 	rm -rf "$tmp/src" && mkdir "$tmp/src"
 	cp -r Kbuild Makefile dkms.conf module "$tmp/src/"
 	printf '#undef %s\n' "$opt" >"$tmp/undef.h"
-	if make -C "$tmp/src" KDIR="$VMAPVIEW_KDIR" KCFLAGS="-include $tmp/undef.h" \
+	if kmake "$tmp/src" KCFLAGS="-include $(root_path "$tmp")/undef.h" \
 		>"$tmp/log" 2>&1; then
 		echo "$opt: build succeeded without it"
 		status=1

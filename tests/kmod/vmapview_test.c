@@ -509,7 +509,7 @@ static const struct file_operations vmvt_ctl_fops = {
 	.owner = THIS_MODULE,
 	.open = simple_open,
 	.write = vmvt_ctl_write,
-	.llseek = no_llseek,
+	.llseek = noop_llseek,
 };
 
 static int vmvt_maps_show(struct seq_file *s, void *unused)

@@ -42,17 +42,19 @@ def _run(cmd, log, cwd=None):
 
 
 def dkms_install(kernel, src, log):
-    """Replaces any installed vmapview with this tree, via the README's commands."""
+    """Replaces any installed vmapview with this tree, via the README's commands
+    (in the kernel's root, for a kernel built with another distribution)."""
     version = package_version(src)
-    _run(["dkms", "remove", f"vmapview/{version}", "--all"], log)
-    shutil.rmtree(f"/usr/src/vmapview-{version}", ignore_errors=True)
-    with tempfile.TemporaryDirectory() as tmp:
+    _run(kernel.build_cmd(["dkms", "remove", f"vmapview/{version}", "--all"]), log)
+    shutil.rmtree(kernel.path(f"/usr/src/vmapview-{version}"), ignore_errors=True)
+    with tempfile.TemporaryDirectory(dir=kernel.path("/tmp")) as tmp:
         export_tree(src, tmp)
-        steps = [["dkms", "add", "."],
+        where = kernel.guest_path(tmp)
+        steps = [["dkms", "add", where],
                  ["dkms", "build", "-m", "vmapview", "-v", version, "-k", kernel.release],
                  ["dkms", "install", "-m", "vmapview", "-v", version, "-k", kernel.release]]
         for cmd in steps:
-            if _run(cmd, log, cwd=tmp) != 0:
+            if _run(kernel.build_cmd(cmd), log, cwd=tmp) != 0:
                 return f"'{' '.join(cmd)}' failed"
     return None
 
@@ -62,7 +64,8 @@ def build_testmods(kernel, src, dest, log):
     in dest/testing a vmapview.ko with the test-only knobs."""
     shutil.rmtree(dest, ignore_errors=True)
     shutil.copytree(os.path.join(src, "tests", "kmod"), dest, ignore=_ARTIFACTS)
-    if _run(["make", "-C", dest, f"KDIR={kernel.kdir}"], log) != 0:
+    if _run(kernel.build_cmd(["make", "-C", kernel.guest_path(dest),
+                              f"KDIR={kernel.kdir}"]), log) != 0:
         return "building tests/kmod failed"
     testing = os.path.join(dest, "testing")
     os.mkdir(testing)
@@ -70,7 +73,7 @@ def build_testmods(kernel, src, dest, log):
         shutil.copy(os.path.join(src, name), testing)
     shutil.copytree(os.path.join(src, "module"), os.path.join(testing, "module"),
                     ignore=_ARTIFACTS)
-    if _run(["make", "-C", testing, f"KDIR={kernel.kdir}", "VMAPVIEW_TESTING=y"],
-            log) != 0:
+    if _run(kernel.build_cmd(["make", "-C", kernel.guest_path(testing),
+                              f"KDIR={kernel.kdir}", "VMAPVIEW_TESTING=y"]), log) != 0:
         return "building the testing vmapview.ko failed"
     return None

@@ -13,7 +13,7 @@ NEEDED = ["virtio_pci", "9pnet_virtio", "9p"]
 
 
 def _modules_in_order(kernel):
-    """The .ko files (host paths) that NEEDED pulls in, dependencies first."""
+    """The module files (host paths) NEEDED pulls in, dependencies first."""
     out = subprocess.run(
         ["modprobe", "-d", kernel.root, "-S", kernel.release, "--show-depends", "-a"]
         + NEEDED, check=True, capture_output=True, text=True).stdout
@@ -23,7 +23,7 @@ def _modules_in_order(kernel):
         # "builtin NAME" lines need nothing: the module is part of the image.
         if words and words[0] == "insmod" and words[1] not in paths:
             paths.append(words[1])
-    return [kernel.path(p) for p in paths]
+    return paths    # modprobe -d prefixes them with the root already
 
 
 def _is_static(path):
@@ -47,8 +47,17 @@ def build(kernel, init_script, dest):
         os.chmod(os.path.join(tmp, "init"), 0o755)
         order = []
         for ko in _modules_in_order(kernel):
-            shutil.copy(ko, os.path.join(tmp, "modules", os.path.basename(ko)))
-            order.append(os.path.basename(ko))
+            # Debian 13 compresses modules; busybox insmod wants them plain.
+            name = os.path.basename(ko)
+            for ext, tool in ((".xz", "xz"), (".zst", "zstd")):
+                if name.endswith(ext):
+                    name = name[:-len(ext)]
+                    with open(os.path.join(tmp, "modules", name), "wb") as f:
+                        subprocess.run([tool, "-dc", ko], check=True, stdout=f)
+                    break
+            else:
+                shutil.copy(ko, os.path.join(tmp, "modules", name))
+            order.append(name)
         with open(os.path.join(tmp, "modules", "order"), "w") as f:
             f.write("\n".join(order) + "\n")
         files = subprocess.run("find . -print0 | cpio --null -o -H newc --quiet",

@@ -23,6 +23,24 @@ class Kernel:
         return os.path.join(self.root, guest_path.lstrip("/"))
 
     @property
+    def chroot(self):
+        """Builds for this kernel run chrooted into its root ("" = host)."""
+        return "" if self.root == "/" else self.root
+
+    def build_cmd(self, cmd):
+        """cmd (paths inside the root) as it runs on the host."""
+        if not self.chroot:
+            return cmd
+        return ["chroot", self.root, "/usr/bin/env", "-i",
+                "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root"] + cmd
+
+    def guest_path(self, host_path):
+        """The path inside the root of a host path under it."""
+        if not self.chroot:
+            return host_path
+        return "/" + os.path.relpath(host_path, self.root)
+
+    @property
     def kdir(self):
         return f"/lib/modules/{self.release}/build"
 
@@ -31,10 +49,16 @@ class Kernel:
         return self.path(f"/lib/modules/{self.release}")
 
 
-# profile -> (guest root, release glob, how to install it)
+WORK = os.environ.get("VMAPVIEW_WORK", "/var/cache/vmapview")
+
+# profile -> (guest root, release glob, how to install it). Debian 13's
+# kernel is built with Debian 13's gcc-14, inside a trixie root that is
+# also the guest's root filesystem.
 PROFILES = {
     "6.1": ("/", "6.1.*-amd64",
             "Debian 12's linux-image-amd64 and linux-headers-amd64 (make setup)"),
+    "6.12": (os.path.join(WORK, "trixie-root"), "6.12.*-amd64",
+             "the trixie root with Debian 13's kernel (make setup)"),
 }
 
 
@@ -57,7 +81,8 @@ def resolve(name):
             k = Kernel(profile, release, root,
                        os.path.join(root, "boot", "vmlinuz-" + release))
             if (os.path.isdir(k.path(k.kdir))
-                    and os.path.isfile(os.path.join(k.modules_dir, "modules.dep"))):
+                    and os.path.isfile(os.path.join(k.modules_dir, "modules.dep"))
+                    and (root == "/" or os.path.exists(os.path.join(root, ".vmapview-ready")))):
                 return k
         raise KernelUnavailable(f"kernel {name}: no image with headers and modules "
                                 f"under {root}; install {how}")
