@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vmapview-kernels: 6.12
+# Documents how Debian 13's /proc/kcore reads vm_map_ram blocks (its
+# vmap_ram_vread_iter() walks used ranges from the block's first one and
+# copies from "range start + offset in page"; kcore reads a page at a time):
+# pages below the first used page read as zeros, every page at or above it
+# reads as that first used page, free and dirty pages included. Large
+# vm_map_ram areas read right. mem reads them all right. A kernel that
+# fixes kcore fails this test, so that the fix is noticed.
+. "$VMAPVIEW_SRC/tests/guest/lib.sh"
+
+taskset -pc 0 $$ >/dev/null || fail "taskset"
+load_testmod
+load_vmapview
+vmv fresh-block || fail "fresh-block"
+for m in "a 2" "b 3" "c 16" "big 80"; do
+	tctl map $m
+done
+tctl unmap b
+python3 - "$VMAPVIEW_SRC" <<'PY' || fail "kcore did not misread as documented"
+import sys
+sys.path.insert(0, sys.argv[1] + "/tests/guest")
+import vmv
+P = 4096
+mem, kcore = vmv.Mem(), vmv.Kcore()
+maps = {m[2]: m for m in vmv.test_maps()}
+a = maps["a"][0]
+(start, end), f, _ = next(b for b in vmv.blocks() if b[0][0] <= a < b[0][1])
+first = f["map"].index("U")
+first_page = mem.read(start + first * P, P)
+wrong = 0
+for i in range((end - start) // P):
+    addr = start + i * P
+    got, right = kcore.read(addr, P), mem.read(addr, P)
+    documented = bytes(P) if i < first else first_page
+    if got != documented:
+        print(f"block page {i} ({f['map'][i]}): kcore reads neither as documented")
+        sys.exit(1)
+    wrong += got != right
+print(f"kcore misreads {wrong} of {(end - start) // P} pages of block {start:#x} "
+      f"(map {f['map'][:24]}...)")
+if not wrong:
+    sys.exit(1)
+big_start, big_end = maps["big"][0], maps["big"][1]
+if kcore.read(big_start, big_end - big_start) != mem.read(big_start, big_end - big_start):
+    print("kcore misreads the large area")
+    sys.exit(1)
+print("large area: kcore and mem agree")
+PY
+out=$(drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null) || fail "vmapview-check: $out"
+echo "$out"
+echo "$out" | grep -q "kernel finding: /proc/kcore misreads" || fail "no kernel finding reported"
