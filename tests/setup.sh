@@ -50,24 +50,37 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 		'*/scripts/const_structs.checkpatch'
 fi
 # Debian 13's kernel, its toolchain and its drgn, in a root of their own.
+# Only proc and sys are mounted into it (debootstrap made its /dev nodes),
+# they are unmounted on every exit, and nothing is removed across file
+# systems, so a setup killed halfway can never delete outside the root.
+unmount_in() {
+	local m
+
+	for m in proc sys; do
+		mountpoint -q "$1/$m" 2>/dev/null && as_root umount -l "$1/$m"
+	done
+	return 0
+}
+
 if [ ! -e "$TRIXIE_ROOT/.vmapview-ready" ]; then
 	echo "setup: making the trixie root in $TRIXIE_ROOT"
 	tmp=$TRIXIE_ROOT.tmp
-	as_root rm -rf "$tmp"
+	unmount_in "$tmp"
+	as_root rm -rf --one-file-system "$tmp"
 	# No mirror argument: debootstrap's default Debian mirror.
 	as_root debootstrap --variant=minbase --include=ca-certificates trixie "$tmp"
+	trap 'unmount_in "$tmp"' EXIT
 	as_root mount -t proc proc "$tmp/proc"
-	as_root mount --bind /dev "$tmp/dev"
 	as_root mount -t sysfs sysfs "$tmp/sys"
-	rc=0
 	as_root chroot "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"${TRIXIE_PACKAGES[@]}" || rc=$?
-	as_root umount "$tmp/proc" "$tmp/dev" "$tmp/sys"
-	[ "$rc" = 0 ] || { echo "setup: installing into the trixie root failed"; exit 1; }
+		"${TRIXIE_PACKAGES[@]}"
+	unmount_in "$tmp"
+	trap - EXIT
 	as_root chroot "$tmp" apt-get clean
 	as_root touch "$tmp/.vmapview-ready"
-	as_root rm -rf "$TRIXIE_ROOT"
+	unmount_in "$TRIXIE_ROOT"
+	as_root rm -rf --one-file-system "$TRIXIE_ROOT"
 	as_root mv "$tmp" "$TRIXIE_ROOT"
 fi
 echo "setup: ok"
