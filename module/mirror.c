@@ -88,6 +88,18 @@ static unsigned long vmv_vb_idx(unsigned long addr)
 	return (addr - (VMALLOC_START & ~(VMV_BLOCK_SIZE - 1))) / VMV_BLOCK_SIZE;
 }
 
+/* The start of the vmap_block that holds addr: blocks are size-aligned. */
+static unsigned long vmv_block_start(unsigned long addr)
+{
+	return addr & ~(VMV_BLOCK_SIZE - 1);
+}
+
+/* Pages vb_alloc() reserves for a count: the next power of two. */
+static unsigned int vmv_reserved_pages(unsigned int count)
+{
+	return 1U << get_order((unsigned long)count << PAGE_SHIFT);
+}
+
 /* The kernel's xarray that holds the block at addr (mm/vmalloc.c). */
 static struct xarray *vmv_kernel_vb_xa(unsigned long addr)
 {
@@ -279,8 +291,8 @@ static void vmv_refill_fn(struct work_struct *work)
  */
 static void vmv_pool_check(void)
 {
-	if (READ_ONCE(vmv_block_pool.nr) < VMV_POOL_BLOCKS / 2 ||
-	    READ_ONCE(vmv_area_pool.nr) < VMV_POOL_AREAS / 2)
+	if (READ_ONCE(vmv_block_pool.nr) < vmv_block_pool.target / 2 ||
+	    READ_ONCE(vmv_area_pool.nr) < vmv_area_pool.target / 2)
 		queue_work(system_unbound_wq, &vmv_refill_work);
 }
 
@@ -367,6 +379,16 @@ static bool vmv_area_set(unsigned long start, u32 pages, u32 reserved,
 	return true;
 }
 
+/* What an adopted run [.., a_end) keeps past end, as a record of its own. */
+static void vmv_keep_tail(unsigned long a_end, unsigned long end)
+{
+	if (a_end > end) {
+		u32 left = (a_end - end) >> PAGE_SHIFT;
+
+		vmv_area_set(end, left, left, 0, VMV_TYPE_BLOCK, VMV_SRC_ADOPTED);
+	}
+}
+
 /* Drops the block records of [start, end), trimming an adopted run. */
 static void vmv_areas_clear(unsigned long start, unsigned long end)
 {
@@ -383,10 +405,7 @@ static void vmv_areas_clear(unsigned long start, unsigned long end)
 		if (a->type == VMV_TYPE_BLOCK && a_end > start) {
 			a->reserved = (start - a->n.start) >> PAGE_SHIFT;
 			a->pages = a->reserved;
-			if (a_end > end)
-				vmv_area_set(end, (a_end - end) >> PAGE_SHIFT,
-					     (a_end - end) >> PAGE_SHIFT, 0,
-					     VMV_TYPE_BLOCK, VMV_SRC_ADOPTED);
+			vmv_keep_tail(a_end, end);
 		}
 	}
 	for (; n && n->start < end; n = next) {
@@ -396,11 +415,7 @@ static void vmv_areas_clear(unsigned long start, unsigned long end)
 		next = vmv_node_next(n);
 		if (a->type != VMV_TYPE_BLOCK)
 			continue;
-		if (a_end > end) {
-			u32 left = (a_end - end) >> PAGE_SHIFT;
-
-			vmv_area_set(end, left, left, 0, VMV_TYPE_BLOCK, VMV_SRC_ADOPTED);
-		}
+		vmv_keep_tail(a_end, end);
 		vmv_area_del(a);
 	}
 }
@@ -444,8 +459,12 @@ void vmv_lost_track(void)
 /* The CPU that owns the block, or -1 when it cannot be known. */
 static int vmv_kernel_block_cpu(unsigned long start)
 {
-	struct vmv_kvb *vb, *it;
-	int cpu, found = -1;
+	struct vmv_kvb *vb;
+	int found = -1;
+#if !VMV_HAS_VB_CPU
+	struct vmv_kvb *it;
+	int cpu;
+#endif
 
 	rcu_read_lock();
 	vb = vmv_kernel_vb(start);
@@ -453,8 +472,7 @@ static int vmv_kernel_block_cpu(unsigned long start)
 		goto out;
 #if VMV_HAS_VB_CPU
 	found = READ_ONCE(vb->cpu);
-	goto out;
-#endif
+#else
 	/* Before 6.10: the CPU whose vmap_block_queue lists it, if any. */
 	for_each_possible_cpu(cpu) {
 		struct vmv_kvbq *q = per_cpu_ptr(vmv_syms.vmap_block_queue, cpu);
@@ -466,6 +484,7 @@ static int vmv_kernel_block_cpu(unsigned long start)
 			}
 		}
 	}
+#endif
 out:
 	rcu_read_unlock();
 	return found;
@@ -488,8 +507,8 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 		struct vmv_block *b;
 
 		type = VMV_TYPE_BLOCK;
-		n = 1U << get_order((unsigned long)count << PAGE_SHIFT);
-		bstart = addr & ~(VMV_BLOCK_SIZE - 1);
+		n = vmv_reserved_pages(count);
+		bstart = vmv_block_start(addr);
 		off = (addr - bstart) >> PAGE_SHIFT;
 		b = vmv_block_find(bstart);
 		if (!b) {
@@ -537,9 +556,9 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 	this_cpu_inc(vmv_nr_unmaps);
 	raw_spin_lock(&vmv_lock);
 	if (count <= VMV_MAX_ALLOC) {
-		unsigned long bstart = addr & ~(VMV_BLOCK_SIZE - 1);
+		unsigned long bstart = vmv_block_start(addr);
 		unsigned int off = (addr - bstart) >> PAGE_SHIFT;
-		unsigned int n = 1U << get_order((unsigned long)count << PAGE_SHIFT);
+		unsigned int n = vmv_reserved_pages(count);
 		struct vmv_block *b = vmv_block_find(bstart);
 
 		a = vmv_area_find(addr);
@@ -950,7 +969,7 @@ static bool vmv_resync_large(void)
 	if (!first)
 		return false;
 	second = first + VMV_MAX_LARGE;
-	if (vmv_pool_fill(&vmv_area_pool, VMV_POOL_AREAS))
+	if (vmv_pool_fill(&vmv_area_pool, vmv_area_pool.target))
 		goto out;
 	raw_spin_lock(&vmv_lock);
 	seq = vmv_large_seq;
@@ -1063,7 +1082,7 @@ static struct vmv_node *vmv_node_upto(struct rb_root *root, unsigned long addr)
 /* Whether the page at addr is used vm_map_ram() memory (slack included). */
 bool vmv_page_used(unsigned long addr)
 {
-	unsigned long bstart = addr & ~(VMV_BLOCK_SIZE - 1);
+	unsigned long bstart = vmv_block_start(addr);
 	struct vmv_block *b;
 	struct vmv_node *n;
 	bool used = false;
@@ -1154,7 +1173,7 @@ void vmv_totals(struct vmv_totals *t)
 /* Test builds: flips the used bit of the page at addr in its block. */
 int vmv_test_flip_used(unsigned long addr)
 {
-	unsigned long bstart = addr & ~(VMV_BLOCK_SIZE - 1);
+	unsigned long bstart = vmv_block_start(addr);
 	struct vmv_block *b;
 	int ret = -ENOENT;
 
@@ -1175,9 +1194,9 @@ int vmv_mirror_init(void)
 {
 	int ret;
 
-	ret = vmv_pool_fill(&vmv_block_pool, VMV_POOL_BLOCKS);
+	ret = vmv_pool_fill(&vmv_block_pool, vmv_block_pool.target);
 	if (!ret)
-		ret = vmv_pool_fill(&vmv_area_pool, VMV_POOL_AREAS);
+		ret = vmv_pool_fill(&vmv_area_pool, vmv_area_pool.target);
 	if (ret)
 		vmv_mirror_exit();
 	return ret;
