@@ -15,7 +15,6 @@ Works with drgn 0.0.22 (Debian 12) and newer. Kernel differences are
 handled by has_member() on the kernel's own types, each citing the change.
 """
 
-import os
 from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 from drgn import FaultError, Object, Program, sizeof
@@ -23,9 +22,12 @@ from drgn.helpers.linux.list import list_for_each_entry
 from drgn.helpers.linux.mm import access_remote_vm
 from drgn.helpers.linux.percpu import per_cpu
 from drgn.helpers.linux.xarray import xa_for_each
+from vmapview_debugfs import DEBUGFS, PAGE_SIZE, Mem, Record, records
+from vmapview_debugfs import stats as module_stats
 
-DEBUGFS = "/sys/kernel/debug/vmapview"
-PAGE_SIZE = 4096
+__all__ = ["DEBUGFS", "PAGE_SIZE", "Mem", "module_stats", "enable", "kernel_blocks",
+           "kernel_ram_areas", "module_areas", "module_blocks", "page_present",
+           "read_through_page_tables"]
 
 
 def has_member(type_, name: str) -> bool:
@@ -162,65 +164,14 @@ def read_through_page_tables(prog: Program, addr: int, size: int) -> bytes:
     return access_remote_vm(prog["init_mm"].address_of_(), addr, size)
 
 
-# --- vmapview's own view ---
+# --- vmapview's own view (tools/vmapview_debugfs.py) ---
 
-class MBlock(NamedTuple):
-    start: int
-    end: int
-    fields: Dict[str, str]
-
-    @property
-    def map(self) -> str:
-        return self.fields["map"]
+def module_blocks(debugfs: str = DEBUGFS) -> Dict[int, Record]:
+    return {r.start: r for r in records("blocks", debugfs)}
 
 
-class MArea(NamedTuple):
-    start: int
-    end: int
-    pages: int
-    type: str
-    src: str
-
-
-def _records(path: str) -> Iterator[Tuple[int, int, List[str]]]:
-    with open(path) as f:
-        for line in f:
-            if line.startswith("#"):
-                continue
-            words = line.split()
-            start, end = (int(x, 16) for x in words[0].split("-"))
-            yield start, end, words[1:]
-
-
-def module_blocks(debugfs: str = DEBUGFS) -> Dict[int, MBlock]:
-    return {s: MBlock(s, e, dict(w.split("=", 1) for w in words if "=" in w))
-            for s, e, words in _records(os.path.join(debugfs, "blocks"))}
-
-
-def module_areas(debugfs: str = DEBUGFS) -> List[MArea]:
-    out = []
-    for s, e, words in _records(os.path.join(debugfs, "areas")):
-        f = dict(w.split("=", 1) for w in words if "=" in w)
-        out.append(MArea(s, e, int(f["pages"]), f["type"], f["src"]))
-    return out
-
-
-def module_stats(debugfs: str = DEBUGFS) -> Dict[str, str]:
-    with open(os.path.join(debugfs, "stats")) as f:
-        return dict(line.rstrip("\n").split(" ", 1) for line in f)
-
-
-class Mem:
-    """vmapview's mem file: offset X is the address vmalloc_start + X."""
-
-    def __init__(self, debugfs: str = DEBUGFS):
-        self.base = int(module_stats(debugfs)["vmalloc_start"], 16)
-        if not self.base:
-            raise ValueError("vmapview hides addresses (kernel.kptr_restrict=2)")
-        self.fd = os.open(os.path.join(debugfs, "mem"), os.O_RDONLY)
-
-    def read(self, addr: int, size: int) -> bytes:
-        return os.pread(self.fd, size, addr - self.base)
+def module_areas(debugfs: str = DEBUGFS) -> List[Record]:
+    return records("areas", debugfs)
 
 
 # --- drgn reads vm_map_ram memory through vmapview ---

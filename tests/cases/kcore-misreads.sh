@@ -26,7 +26,8 @@ P = 4096
 mem, kcore = vmv.Mem(), vmv.Kcore()
 maps = {m[2]: m for m in vmv.test_maps()}
 a = maps["a"][0]
-(start, end), f, _ = next(b for b in vmv.blocks() if b[0][0] <= a < b[0][1])
+blk = next(b for b in vmv.blocks() if b.start <= a < b.end)
+start, end, f = blk.start, blk.end, blk.fields
 first = f["map"].index("U")
 first_page = mem.read(start + first * P, P)
 wrong = 0

@@ -117,17 +117,15 @@ find_xfs_dir_block() {
 	python3 - "$VMAPVIEW_SRC" <<'PY'
 import sys
 sys.path.insert(0, sys.argv[1] + "/tools")
-import vmapview_drgn as vd
-mem = vd.Mem()
-with open(vd.DEBUGFS + "/areas") as f:
-    for line in f:
-        if "[xfs]" not in line and "src=adopted" not in line:
-            continue
-        start, end = (int(x, 16) for x in line.split()[0].split("-"))
-        data = mem.read(start, end - start)
-        if data[:4] == b"XDD3" and b"vmapview-file-" in data:
-            print(hex(start))
-            break
+import vmapview_debugfs as vdf
+mem = vdf.Mem()
+for area in vdf.records("areas"):
+    if "[xfs]" not in area.line and area.fields["src"] != "adopted":
+        continue
+    data = mem.read(area.start, area.end - area.start)
+    if data[:4] == b"XDD3" and b"vmapview-file-" in data:
+        print(hex(area.start))
+        break
 PY
 }
 

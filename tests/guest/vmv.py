@@ -28,30 +28,20 @@ import struct
 import sys
 import time
 
-D = "/sys/kernel/debug/vmapview/"
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "..", "tools"))
+import vmapview_debugfs as vdf  # noqa: E402
+
+D = vdf.DEBUGFS + "/"
 T = "/sys/kernel/debug/vmapview_test/"
 
 
-def lines(path):
-    with open(path) as f:
-        return [ln.rstrip("\n") for ln in f if not ln.startswith("#")]
-
-
-def rng(line):
-    start, end = line.split()[0].split("-")
-    return int(start, 16), int(end, 16)
-
-
-def fields(line):
-    return dict(w.split("=", 1) for w in line.split() if "=" in w)
-
-
 def blocks():
-    return [(rng(ln), fields(ln), ln) for ln in lines(D + "blocks")]
+    return vdf.records("blocks")
 
 
 def areas():
-    return [(rng(ln), fields(ln), ln) for ln in lines(D + "areas")]
+    return vdf.records("areas")
 
 
 def pte(addr, count):
@@ -65,12 +55,14 @@ def check_pte():
     bad = 0
     all_areas = areas()
     nblocks = 0
-    for (start, end), f, _ in blocks():
+    for b in blocks():
+        start, end, f = b.start, b.end, b.fields
         nblocks += 1
         pages = (end - start) // 4096
         want = ["P" if c == "U" else "." for c in f["map"]]
         got = pte(start, pages)
-        for (a_start, a_end), af, _ in all_areas:
+        for a in all_areas:
+            a_start, a_end, af = a.start, a.end, a.fields
             if af["type"] != "block" or not start <= a_start < end:
                 continue
             first = (a_start - start) // 4096
@@ -96,20 +88,9 @@ MAGIC = 0x5654
 PAGE = 4096
 
 
-def vmalloc_start():
-    for line in lines(D + "stats"):
-        if line.startswith("vmalloc_start "):
-            return int(line.split()[1], 16)
-    raise SystemExit("no vmalloc_start in stats")
-
-
 def test_maps():
-    out = []
-    for line in lines(T + "maps"):
-        (start, end), f = rng(line), fields(line)
-        out.append((start, end, line.split()[1], int(f["pages"]), int(f["seed"]),
-                    f["kind"]))
-    return out
+    return [(r.start, r.end, r.line.split()[1], int(r.fields["pages"]),
+             int(r.fields["seed"]), r.fields["kind"]) for r in vdf.records("maps", T)]
 
 
 def pattern(seed, off, n):
@@ -120,13 +101,11 @@ def pattern(seed, off, n):
     return data[:n]
 
 
-class Mem:
-    def __init__(self):
-        self.fd = os.open(D + "mem", os.O_RDONLY)
-        self.base = vmalloc_start()
+class Mem(vdf.Mem):
+    """mem, where a short read is a test failure."""
 
     def read(self, addr, n):
-        data = os.pread(self.fd, n, addr - self.base)
+        data = super().read(addr, n)
         if len(data) != n:
             raise SystemExit(f"short read at {addr:#x}: {len(data)} of {n}")
         return data
@@ -165,7 +144,7 @@ def expected_pages(start, end):
     """Expected bytes of each page in [start, end), None where unknown."""
     maps = [m for m in test_maps() if m[5] == "vm_map_ram"]
     blks = blocks()
-    large = [(s, e) for (s, e), f, _ in areas() if f["type"] == "area"]
+    large = [(a.start, a.end) for a in areas() if a.type == "area"]
     out = []
     for addr in range(start, end, PAGE):
         want = bytes(PAGE)
@@ -174,8 +153,8 @@ def expected_pages(start, end):
                 want = pattern(seed, addr - m_start, PAGE)
                 break
         else:
-            for (b_start, b_end), f, _ in blks:
-                if b_start <= addr < b_end and f["map"][(addr - b_start) // PAGE] == "U":
+            for b in blks:
+                if b.start <= addr < b.end and b.map[(addr - b.start) // PAGE] == "U":
                     want = None     # another user's page, or slack: unknown here
             if any(s <= addr < e for s, e in large):
                 want = None
@@ -200,10 +179,9 @@ def check_range(mem, start, end, what):
 def check_mem():
     mem = Mem()
     bad = pages = 0
-    for (start, end), f, _ in blocks():
-        b, _ = check_range(mem, start, end, f"block {start:#x}")
-        bad += b
-        pages += (end - start) // PAGE
+    for blk in blocks():
+        bad += check_range(mem, blk.start, blk.end, f"block {blk.start:#x}")[0]
+        pages += (blk.end - blk.start) // PAGE
     for m_start, m_end, name, count, seed, kind in test_maps():
         if kind != "vm_map_ram":
             # Mapped, but not vm_map_ram memory: mem must not show it.
@@ -252,7 +230,8 @@ def mem_vs_churn(secs):
     words = live = rounds = 0
     while time.monotonic() < deadline:
         rounds += 1
-        for (start, end), _, _ in blocks():
+        for blk in blocks():
+            start, end = blk.start, blk.end
             data = mem.read(start, end - start)
             for i, (w,) in enumerate(struct.iter_unpack("<Q", data)):
                 if not w:
@@ -282,9 +261,9 @@ def fresh_block():
     names = []
 
     def block_of(addr):
-        for (start, end), f, _ in blocks():
-            if start <= addr < end:
-                return start, f
+        for b in blocks():
+            if b.start <= addr < b.end:
+                return b.start, b.fields
         raise SystemExit(f"{addr:#x} is in no block")
 
     def fill(count):
@@ -310,7 +289,7 @@ def fresh_block():
         free -= n
     for name in names:
         ctl(f"unmap {name}")
-    if any(b_start == start for (b_start, _), _, _ in blocks()):
+    if any(b.start == start for b in blocks()):
         raise SystemExit(f"block {start:#x} survived being made all dirty")
     print(f"fresh-block: {len(names)} fillers")
     return 0
@@ -330,34 +309,33 @@ def main(argv):
         return mem_vs_churn(float(argv[1]))
     if cmd == "block":
         addr = int(argv[1], 16)
-        for (start, end), _, line in blocks():
-            if start <= addr < end:
-                print(line)
+        for b in blocks():
+            if b.start <= addr < b.end:
+                print(b.line)
                 return 0
         return 1
     if cmd == "area":
         addr = int(argv[1], 16)
-        for (start, _), _, line in areas():
-            if start == addr:
-                print(line)
+        for a in areas():
+            if a.start == addr:
+                print(a.line)
                 return 0
         return 1
     if cmd == "cover":
         addr = int(argv[1], 16)
-        return 0 if any(s <= addr < e for (s, e), _, _ in areas()) else 1
+        return 0 if any(a.start <= addr < a.end for a in areas()) else 1
     if cmd == "addr":
-        for line in lines(T + "maps"):
-            if line.split()[1] == argv[1]:
-                print(line.split("-")[0])
+        for m_start, _, name, _, _, _ in test_maps():
+            if name == argv[1]:
+                print(hex(m_start))
                 return 0
         return 1
     if cmd == "stat":
-        for line in lines(D + "stats"):
-            key, value = line.split(" ", 1)
-            if key == argv[1]:
-                print(value)
-                return 0
-        return 1
+        value = vdf.stats().get(argv[1])
+        if value is None:
+            return 1
+        print(value)
+        return 0
     print(__doc__)
     return 2
 

@@ -1,0 +1,63 @@
+# SPDX-License-Identifier: GPL-2.0
+"""Reads vmapview's debugfs files, with the Python standard library only:
+the records of blocks and areas (range first, then key=value tokens), stats,
+and mem. Shared by tools/vmapview-read, tools/vmapview_drgn.py and the
+guest tests.
+"""
+
+import os
+from typing import Dict, List, NamedTuple
+
+DEBUGFS = "/sys/kernel/debug/vmapview"
+PAGE_SIZE = 4096
+
+
+class Record(NamedTuple):
+    """One line of a file that starts with 0xSTART-0xEND."""
+    start: int
+    end: int
+    fields: Dict[str, str]
+    line: str
+
+    @property
+    def map(self) -> str:
+        return self.fields["map"]
+
+    @property
+    def type(self) -> str:
+        return self.fields["type"]
+
+
+def records(name: str, debugfs: str = DEBUGFS) -> List[Record]:
+    """The records of debugfs/name; '#' lines are skipped."""
+    out = []
+    with open(os.path.join(debugfs, name)) as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            line = line.rstrip("\n")
+            words = line.split()
+            start, end = (int(x, 16) for x in words[0].split("-"))
+            out.append(Record(start, end,
+                              dict(w.split("=", 1) for w in words[1:] if "=" in w),
+                              line))
+    return out
+
+
+def stats(debugfs: str = DEBUGFS) -> Dict[str, str]:
+    with open(os.path.join(debugfs, "stats")) as f:
+        return dict(line.rstrip("\n").split(" ", 1) for line in f)
+
+
+class Mem:
+    """vmapview's mem file: offset X is the address vmalloc_start + X."""
+
+    def __init__(self, debugfs: str = DEBUGFS):
+        self.base = int(stats(debugfs)["vmalloc_start"], 16)
+        if not self.base:
+            raise ValueError("vmapview hides addresses (kernel.kptr_restrict=2)")
+        self.fd = os.open(os.path.join(debugfs, "mem"), os.O_RDONLY)
+
+    def read(self, addr: int, size: int) -> bytes:
+        """Up to size bytes at addr; fewer only at the end of the range."""
+        return os.pread(self.fd, size, addr - self.base)
