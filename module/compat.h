@@ -53,15 +53,12 @@
 #define VMV_HAS_VB_CPU		VMV_LINUX_AT_LEAST(6, 10, 0)
 
 /*
- * The copies below were checked against Debian's 6.1 and 6.12 sources and
- * tested there only; the versions between have the same features, but a
- * layout change that vmapview does not know would make it read garbage.
+ * No version range is refused here: the copies below follow every change
+ * from 5.10 to 7.3 that is known (see the features above), and at load
+ * layout.c checks each field vmapview reads against the running kernel's
+ * BTF, refusing to load on any difference, so a change that is not known
+ * stops vmapview instead of making it read garbage.
  */
-#if !VMV_LINUX_AT_LEAST(6, 1, 0) || \
-	(VMV_LINUX_AT_LEAST(6, 3, 0) && !VMV_LINUX_AT_LEAST(6, 12, 0)) || \
-	VMV_LINUX_AT_LEAST(6, 13, 0)
-#error "vmapview: tested on 6.1 and 6.12 only; this kernel's mm/vmalloc.c is not checked"
-#endif
 
 #include <linux/list.h>
 #include <linux/log2.h>
@@ -144,6 +141,130 @@ struct vmv_kvnode {
 	struct work_struct purge_work;
 	unsigned long nr_purged;
 };
+#endif
+
+/* --- kernel interfaces that vmapview uses and older kernels lack --- */
+
+#include <linux/highmem.h>
+#include <linux/kprobes.h>
+#include <linux/mm.h>
+#include <linux/rbtree.h>
+
+/*
+ * 5.11, "kprobes: Remove kretprobe hash" (d741bf41d7c7) added
+ * get_kretprobe(); before, the instance points to its kretprobe.
+ */
+#if VMV_LINUX_AT_LEAST(5, 11, 0)
+#define vmv_get_kretprobe(ri)	get_kretprobe(ri)
+#else
+#define vmv_get_kretprobe(ri)	((ri)->rp)
+#endif
+
+/*
+ * 5.11, "mm/highmem: Provide kmap_local*" (f3ba3c710ac5); before it, kmap()
+ * (vmapview maps one page at a time, in process context).
+ */
+#if VMV_LINUX_AT_LEAST(5, 11, 0)
+#define vmv_kmap(page)			kmap_local_page(page)
+#define vmv_kunmap(page, kaddr)		kunmap_local(kaddr)
+#else
+#define vmv_kmap(page)			kmap(page)
+#define vmv_kunmap(page, kaddr)		kunmap(page)
+#endif
+
+/*
+ * 5.16, "mm: Introduce struct folio" (7b230db3b8d3) and its series: a
+ * compound page's reference count is its folio's. Before, it was the
+ * head page's.
+ */
+#if VMV_LINUX_AT_LEAST(5, 16, 0)
+#define vmv_folio			folio
+#define vmv_page_folio(page)		page_folio(page)
+#define vmv_folio_try_get(f)		folio_try_get(f)
+#define vmv_folio_put(f)		folio_put(f)
+#else
+#define vmv_folio			page
+#define vmv_page_folio(page)		compound_head(page)
+#define vmv_folio_try_get(f)		get_page_unless_zero(f)
+#define vmv_folio_put(f)		put_page(f)
+#endif
+
+/*
+ * 5.12, "rbtree: Add generic add and find helpers" (2d24dd5798d0):
+ * rb_add(), rb_find(), rb_find_add(). Older kernels get these copies.
+ */
+#if !VMV_LINUX_AT_LEAST(5, 12, 0)
+static inline void rb_add(struct rb_node *node, struct rb_root *tree,
+			  bool (*less)(struct rb_node *, const struct rb_node *))
+{
+	struct rb_node **link = &tree->rb_node;
+	struct rb_node *parent = NULL;
+
+	while (*link) {
+		parent = *link;
+		if (less(node, parent))
+			link = &parent->rb_left;
+		else
+			link = &parent->rb_right;
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, tree);
+}
+
+static inline struct rb_node *
+rb_find_add(struct rb_node *node, struct rb_root *tree,
+	    int (*cmp)(struct rb_node *, const struct rb_node *))
+{
+	struct rb_node **link = &tree->rb_node;
+	struct rb_node *parent = NULL;
+	int c;
+
+	while (*link) {
+		parent = *link;
+		c = cmp(node, parent);
+		if (c < 0)
+			link = &parent->rb_left;
+		else if (c > 0)
+			link = &parent->rb_right;
+		else
+			return parent;
+	}
+	rb_link_node(node, parent, link);
+	rb_insert_color(node, tree);
+	return NULL;
+}
+
+static inline struct rb_node *
+rb_find(const void *key, const struct rb_root *tree,
+	int (*cmp)(const void *key, const struct rb_node *))
+{
+	struct rb_node *node = tree->rb_node;
+	int c;
+
+	while (node) {
+		c = cmp(key, node);
+		if (c < 0)
+			node = node->rb_left;
+		else if (c > 0)
+			node = node->rb_right;
+		else
+			return node;
+	}
+	return NULL;
+}
+#endif
+
+/*
+ * 5.17, "lib/bitmap: introduce for_each_set_bitrange" (a macro, so its
+ * absence is what is tested): older kernels get this copy.
+ */
+#ifndef for_each_set_bitrange
+#define for_each_set_bitrange(b, e, addr, size)				\
+	for ((b) = find_next_bit((addr), (size), 0),			\
+	     (e) = find_next_zero_bit((addr), (size), (b) + 1);		\
+	     (b) < (size);						\
+	     (b) = find_next_bit((addr), (size), (e) + 1),		\
+	     (e) = find_next_zero_bit((addr), (size), (b) + 1))
 #endif
 
 /* Arguments of the probed functions, in pt_regs at function entry. */

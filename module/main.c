@@ -15,6 +15,10 @@ static int __init vmapview_init(void)
 	ret = vmv_syms_init();
 	if (ret)
 		return ret;
+	/* Nothing is read through the copied layouts before they are checked. */
+	ret = vmv_layout_check();
+	if (ret)
+		return ret;
 	ret = vmv_mirror_init();
 	if (ret)
 		return ret;

@@ -69,7 +69,7 @@ static loff_t vmv_mem_size(void)
 static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 			 size_t n)
 {
-	struct folio *folio;
+	struct vmv_folio *folio;
 	struct page *page;
 	unsigned int tries;
 	void *kaddr;
@@ -80,20 +80,20 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 			break;
 		page = vmv_vmalloc_to_page(addr);
 		if (!page || !pfn_valid(page_to_pfn(page)) ||
-		    test_bit(PG_reserved, &page->flags))
+		    PageReserved(page))
 			break;
-		folio = page_folio(page);
-		if (!folio_try_get(folio))
+		folio = vmv_page_folio(page);
+		if (!vmv_folio_try_get(folio))
 			break;
-		if (page_folio(page) != folio ||
+		if (vmv_page_folio(page) != folio ||
 		    vmv_vmalloc_to_page(addr) != page || !vmv_page_used(addr)) {
-			folio_put(folio);
+			vmv_folio_put(folio);
 			continue;
 		}
-		kaddr = kmap_local_page(page);
+		kaddr = vmv_kmap(page);
 		ret = copy_to_user(ubuf, kaddr + off, n);
-		kunmap_local(kaddr);
-		folio_put(folio);
+		vmv_kunmap(page, kaddr);
+		vmv_folio_put(folio);
 		return ret ? -EFAULT : 0;
 	}
 	return clear_user(ubuf, n) ? -EFAULT : 0;

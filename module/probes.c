@@ -56,7 +56,7 @@ static int vmv_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (addr && d->count)
 		vmv_on_map(addr, d->count, d->caller);
 	/* A miss leaves no trace but the kretprobe's own counter. */
-	p = container_of(get_kretprobe(ri), struct vmv_probe, rp);
+	p = container_of(vmv_get_kretprobe(ri), struct vmv_probe, rp);
 	if (unlikely(READ_ONCE(p->rp.nmissed) != READ_ONCE(p->missed_seen)) &&
 	    vmv_probes_missed())
 		vmv_lost_track();

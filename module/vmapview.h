@@ -76,6 +76,10 @@ extern struct vmv_stats vmv_stats;
 int vmv_syms_init(void);
 unsigned long vmv_lookup_name(const char *name);
 
+/* layout.c: the copies in compat.h against the kernel's BTF, at load */
+int vmv_layout_check(void);
+const char *vmv_layout_source(void);
+
 /* mirror.c */
 int vmv_mirror_init(void);
 int vmv_mirror_adopt(void);
