@@ -2,17 +2,22 @@
 #
 #   make                 build vmapview.ko against KDIR (default: running kernel)
 #   make demo            boot a QEMU guest, load vmapview, show its debugfs files
-#   make check           run the whole test suite (host and QEMU guests)
+#   make check           run the whole test suite (host and QEMU guests) on
+#                        the generic kernels of tests/kernels.conf
+#   make check KERNEL=rt              the same on the PREEMPT_RT kernels
 #   make check KERNEL=6.1 TEST=load-unload    one test on one kernel
 #   make bench           benchmarks in a guest, as ratios measured in one boot
-#   make setup           install the packages the two above need (idempotent)
+#   make setup           install the packages the two above need (idempotent;
+#                        KERNEL= as for check)
+#   make kernel-table    write the supported-kernels table into README.md
+#                        from the results of the last full runs
 #   make dkms-install    install this tree through DKMS for the running kernel
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 RUN_ARGS := $(if $(KERNEL),--kernel $(KERNEL)) $(if $(TEST),--test $(TEST)) $(RUNFLAGS)
 
-.PHONY: all modules clean setup check demo bench dkms-install dkms-remove
+.PHONY: all modules clean setup check demo bench kernel-table dkms-install dkms-remove
 
 all: modules
 
@@ -23,7 +28,10 @@ clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 
 setup:
-	bash tests/setup.sh
+	bash tests/setup.sh $(KERNEL)
+
+kernel-table:
+	tests/run --table-readme
 
 check: setup
 	tests/run $(RUN_ARGS)

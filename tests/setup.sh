@@ -1,23 +1,36 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Installs what `make demo` and `make check` need on a Debian 12 host,
-# extracts checkpatch.pl from Debian's kernel source, and makes the Debian 13
-# (trixie) root that the 6.12 guests boot into and build with (gcc-14, 6.12
-# headers, drgn 0.0.31). Idempotent: apt-get runs only when a package is
-# missing, the trixie root is made once (delete it to remake it).
+# Installs what `make demo` and `make check` need on a Debian 12 host, for
+# the kernels named on the command line (profiles of tests/kernels.conf, or
+# "generic", "rt", "all"; default "generic"):
+# - host packages: QEMU, busybox-static, DKMS, drgn, the 6.1 kernel source
+#   (for checkpatch.pl), xfsprogs, erofs-utils, debootstrap;
+# - the root of each kernel's Debian release (bullseye, trixie), made once
+#   with debootstrap: that release's gcc, DKMS and drgn build and inspect
+#   its kernels, and the guest boots into it;
+# - each kernel's image and headers from Debian's archive, in its root, and
+#   the vmlinux with DWARF from its -dbg package (only that file: the whole
+#   package is 6-8 GB unpacked, vmlinux 0.6-0.8 GB).
+# Idempotent: nothing is downloaded twice. Delete a root to remake it.
 set -euo pipefail
 
+SRC=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${VMAPVIEW_WORK:-/var/cache/vmapview}
 PACKAGES=(
 	qemu-system-x86 busybox-static cpio file kmod make gcc git python3
-	linux-image-amd64 linux-headers-amd64 dkms linux-source-6.1 xz-utils
-	python3-drgn linux-image-amd64-dbg xfsprogs erofs-utils debootstrap
+	dkms linux-source-6.1 xz-utils zstd python3-drgn xfsprogs erofs-utils
+	debootstrap
 )
-TRIXIE_ROOT=$WORK/trixie-root
-TRIXIE_PACKAGES=(
-	linux-image-amd64 linux-headers-amd64 linux-image-amd64-dbg dkms make
-	python3 python3-drgn xfsprogs erofs-utils kmod util-linux procps file login
+# What every guest root holds besides its kernels (drgn where the release
+# has it: bullseye does not).
+ROOT_PACKAGES=(dkms make python3 xfsprogs erofs-utils kmod util-linux procps file login)
+declare -A ROOT_SUITE=([bullseye]=bullseye [trixie]=trixie)
+declare -A ROOT_EXTRA=([bullseye]="" [trixie]="python3-drgn")
+# Suites added to a root's sources, relative to debootstrap's own mirror.
+declare -A ROOT_SOURCES=(
+	[bullseye]="-security bullseye-security main"
+	[trixie]=" trixie-backports main"
 )
 
 as_root() {
@@ -28,16 +41,227 @@ as_root() {
 	fi
 }
 
+log() {
+	echo "setup: $*"
+}
+
+# The profiles of tests/kernels.conf that the arguments select.
+select_profiles() {
+	local want=${*:-generic}
+
+	awk -v want=" $want " '!/^#/ && NF >= 5 &&
+		(index(want, " " $1 " ") || index(want, " " $5 " ") || want == " all ") { print $1 }' \
+		"$SRC/tests/kernels.conf"
+}
+
+# field PROFILE COLUMN: one column of the profile's line.
+field() {
+	awk -v p="$1" -v c="$2" '!/^#/ && $1 == p { print $c }' "$SRC/tests/kernels.conf"
+}
+
+root_dir() {
+	if [ "$1" = host ]; then echo /; else echo "$WORK/$1-root"; fi
+}
+
+# in_root ROOT CMD...: CMD run in the root (chrooted unless it is the host).
+in_root() {
+	local root=$1
+
+	shift
+	if [ "$root" = / ]; then
+		as_root env DEBIAN_FRONTEND=noninteractive "$@"
+	else
+		as_root chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+			HOME=/root DEBIAN_FRONTEND=noninteractive "$@"
+	fi
+}
+
+installed() {
+	local root=$1 p
+
+	shift
+	for p in "$@"; do
+		in_root "$root" dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q "ok installed" || return 1
+	done
+}
+
+# Only proc and sys are mounted into a root (debootstrap made its /dev
+# nodes); they are unmounted on every exit, and nothing is removed across
+# file systems, so a setup killed halfway never deletes outside the root.
+unmount_in() {
+	local m
+
+	for m in proc sys; do
+		mountpoint -q "$1/$m" 2>/dev/null && as_root umount -l "$1/$m"
+	done
+	return 0
+}
+MOUNTED=()
+cleanup() {
+	local r
+
+	for r in "${MOUNTED[@]}"; do
+		unmount_in "$r"
+	done
+}
+trap cleanup EXIT
+
+mount_root() {
+	[ "$1" = / ] && return 0
+	mountpoint -q "$1/proc" || as_root mount -t proc proc "$1/proc"
+	mountpoint -q "$1/sys" || as_root mount -t sysfs sysfs "$1/sys"
+	MOUNTED+=("$1")
+}
+
+# add_sources NAME DIR: the root's extra suites (roots made before they
+# were listed get them too).
+add_sources() {
+	local mirror line
+
+	mirror=$(awk '/^deb /{ print $2; exit }' "$2/etc/apt/sources.list")
+	line="deb ${mirror}${ROOT_SOURCES[$1]}"
+	grep -qxF "$line" "$2/etc/apt/sources.list" && return 1
+	echo "$line" | as_root tee -a "$2/etc/apt/sources.list" >/dev/null
+}
+
+make_root() {
+	local name=$1 dir tmp
+
+	dir=$(root_dir "$name")
+	if [ -e "$dir/.vmapview-ready" ]; then
+		add_sources "$name" "$dir" || true
+		return 0
+	fi
+	log "making the ${ROOT_SUITE[$name]} root in $dir"
+	tmp=$dir.tmp
+	unmount_in "$tmp"
+	as_root rm -rf --one-file-system "$tmp"
+	# No mirror argument: debootstrap's default Debian mirror.
+	as_root debootstrap --variant=minbase --include=ca-certificates \
+		"${ROOT_SUITE[$name]}" "$tmp"
+	add_sources "$name" "$tmp"
+	mount_root "$tmp"
+	in_root "$tmp" apt-get update -q
+	# shellcheck disable=SC2086
+	in_root "$tmp" apt-get install -y -q --no-install-recommends \
+		"${ROOT_PACKAGES[@]}" ${ROOT_EXTRA[$name]}
+	in_root "$tmp" apt-get clean
+	unmount_in "$tmp"
+	as_root touch "$tmp/.vmapview-ready"
+	unmount_in "$dir"
+	as_root rm -rf --one-file-system "$dir"
+	as_root mv "$tmp" "$dir"
+	UPDATED[$dir]=1
+}
+
+# The newest release of the profile already complete in root (image,
+# headers, modules, vmlinux), as tests/runner/kernels.py finds it.
+have_kernel() {
+	local root=$1 profile=$2 flavour=$3 ver re v
+
+	ver=${profile%%-*}
+	re="^${ver//./\\.}\\.[0-9]+(-[0-9]+|\\+deb[0-9]+)-${flavour}\$"
+	for v in $(ls "$root/boot" 2>/dev/null | sed -n 's/^vmlinuz-//p' | grep -E "$re" | sort -rV); do
+		[ -d "$root/usr/src/linux-headers-$v" ] && [ -f "$root/lib/modules/$v/modules.dep" ] &&
+			[ -s "$root/usr/lib/debug/boot/vmlinux-$v" ] && { echo "$v"; return 0; }
+	done
+	return 1
+}
+
+# Refreshes a root's package lists, once per run.
+declare -A UPDATED=()
+update_root() {
+	[ -n "${UPDATED[$1]:-}" ] && return 0
+	in_root "$1" apt-get update -q
+	UPDATED[$1]=1
+}
+
+# The Debian release (uname -r) the profile's metapackage points to.
+kernel_release() {
+	local root=$1 suite=$2 flavour=$3 version
+
+	version=$(in_root "$root" apt-cache ${suite:+-t "$suite"} policy "linux-image-$flavour" |
+		sed -n 's/^ *Candidate: //p')
+	[ -n "$version" ] && [ "$version" != "(none)" ] ||
+		{ echo "setup: no linux-image-$flavour in $root's sources" >&2; return 1; }
+	in_root "$root" apt-cache show "linux-image-$flavour=$version" |
+		grep -o 'linux-image-[0-9][^ ,]*' | head -1 | sed 's/^linux-image-//'
+}
+
+# install_release ROOT RELEASE SUITE: the image (signed, or its -unsigned
+# twin, the same kernel) and headers of RELEASE.
+install_release() {
+	local root=$1 release=$2 suite=$3
+
+	installed "$root" "linux-headers-$release" &&
+		[ -f "$root/lib/modules/$release/modules.dep" ] && return 0
+	log "installing $release in $root"
+	{ in_root "$root" apt-get install -y -q --no-install-recommends \
+		${suite:+-t "$suite"} "linux-image-$release" "linux-headers-$release" ||
+		in_root "$root" apt-get install -y -q --no-install-recommends \
+			${suite:+-t "$suite"} "linux-image-$release-unsigned" \
+			"linux-headers-$release"; } || return 1
+	in_root "$root" apt-get clean
+}
+
+# The suite a root was made from ("bookworm" for the host).
+field_root_suite() {
+	local name
+
+	name=$(basename "$1" -root)
+	echo "${ROOT_SUITE[$name]:-bookworm}"
+}
+
+install_kernel() {
+	local profile=$1 root suite flavour release tmp deb base
+
+	root=$(root_dir "$(field "$profile" 2)")
+	suite=$(field "$profile" 3)
+	[ "$suite" = - ] && suite=
+	flavour=$(field "$profile" 4)
+	if release=$(have_kernel "$root" "$profile" "$flavour"); then
+		log "kernel $profile: $release"
+		return 0
+	fi
+	mount_root "$root"
+	update_root "$root"
+	release=$(kernel_release "$root" "$suite" "$flavour")
+	if ! install_release "$root" "$release" "$suite"; then
+		# Seen with bullseye-security's 5.10 rt image: listed, but not
+		# served. The release's own point release is the next best.
+		base=$(field_root_suite "$root")
+		log "kernel $profile: $release cannot be fetched; trying $base's"
+		suite=$base
+		release=$(kernel_release "$root" "$suite" "$flavour")
+		install_release "$root" "$release" "$suite"
+	fi
+	if [ ! -s "$root/usr/lib/debug/boot/vmlinux-$release" ]; then
+		log "kernel $profile: vmlinux with debug info from linux-image-$release-dbg"
+		tmp=$(as_root mktemp -d -p "$root/var/tmp")
+		in_root "$root" sh -c "cd '${tmp#"${root%/}"}' && apt-get download -q \
+			${suite:+-t $suite} linux-image-$release-dbg" 2>&1 | grep -v unsandboxed || true
+		deb=$(ls "$tmp"/linux-image-"$release"-dbg_*.deb)
+		dpkg-deb --fsys-tarfile "$deb" | as_root tar -x -C "$root" --wildcards \
+			"./usr/lib/debug/boot/vmlinux-$release" "./usr/lib/debug/boot/System.map-$release"
+		as_root rm -rf --one-file-system "$tmp"
+	fi
+	log "kernel $profile: $release"
+}
+
+mapfile -t profiles < <(select_profiles "$@")
+[ ${#profiles[@]} -gt 0 ] || { echo "setup: no kernel matches '$*'" >&2; exit 2; }
+
 missing=()
 for p in "${PACKAGES[@]}"; do
-	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q "ok installed" ||
-		missing+=("$p")
+	installed / "$p" || missing+=("$p")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-	echo "setup: installing ${missing[*]}"
+	log "installing ${missing[*]}"
 	as_root apt-get update -q
 	as_root env DEBIAN_FRONTEND=noninteractive \
 		apt-get install -y -q --no-install-recommends "${missing[@]}"
+	UPDATED[/]=1
 fi
 
 # checkpatch.pl (the coding-style referee) ships only inside the source tarball.
@@ -49,38 +273,10 @@ if [ ! -x "$cp_dir/scripts/checkpatch.pl" ]; then
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
 fi
-# Debian 13's kernel, its toolchain and its drgn, in a root of their own.
-# Only proc and sys are mounted into it (debootstrap made its /dev nodes),
-# they are unmounted on every exit, and nothing is removed across file
-# systems, so a setup killed halfway can never delete outside the root.
-unmount_in() {
-	local m
 
-	for m in proc sys; do
-		mountpoint -q "$1/$m" 2>/dev/null && as_root umount -l "$1/$m"
-	done
-	return 0
-}
-
-if [ ! -e "$TRIXIE_ROOT/.vmapview-ready" ]; then
-	echo "setup: making the trixie root in $TRIXIE_ROOT"
-	tmp=$TRIXIE_ROOT.tmp
-	unmount_in "$tmp"
-	as_root rm -rf --one-file-system "$tmp"
-	# No mirror argument: debootstrap's default Debian mirror.
-	as_root debootstrap --variant=minbase --include=ca-certificates trixie "$tmp"
-	trap 'unmount_in "$tmp"' EXIT
-	as_root mount -t proc proc "$tmp/proc"
-	as_root mount -t sysfs sysfs "$tmp/sys"
-	as_root chroot "$tmp" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-		"${TRIXIE_PACKAGES[@]}"
-	unmount_in "$tmp"
-	trap - EXIT
-	as_root chroot "$tmp" apt-get clean
-	as_root touch "$tmp/.vmapview-ready"
-	unmount_in "$TRIXIE_ROOT"
-	as_root rm -rf --one-file-system "$TRIXIE_ROOT"
-	as_root mv "$tmp" "$TRIXIE_ROOT"
-fi
-echo "setup: ok"
+for profile in "${profiles[@]}"; do
+	root=$(field "$profile" 2)
+	[ "$root" = host ] || make_root "$root"
+	install_kernel "$profile"
+done
+log "ok (${profiles[*]})"

@@ -1,13 +1,13 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 500
-# EROFS with LZ4 and 64 KiB physical clusters maps and unmaps decompression
-# buffers with vm_map_ram() while files are read: vmapview follows the churn
-# (maps, unmaps, dirty pages) without lost events, the files read back
-# intact, and vmapview-check agrees afterwards, with the filesystem idle.
+# EROFS with LZ4 (64 KiB physical clusters where the kernel and
+# erofs-utils have them) maps and unmaps decompression buffers with
+# vm_map_ram() while files are read: vmapview follows the churn (maps,
+# unmaps, dirty pages) without lost events, the files read back intact, and
+# vmapview-check agrees afterwards, with the filesystem idle.
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 
-command -v mkfs.erofs >/dev/null || skip "erofs-utils is not installed"
 modprobe loop && modprobe erofs || fail "modprobe loop erofs"
 mkdir -p /tmp/esrc /tmp/erofs
 python3 - <<'PY'
@@ -20,7 +20,7 @@ for i in range(6):
         while f.tell() < 768 * 1024:
             f.write(" ".join(random.choice(words) for _ in range(16)) + "\n")
 PY
-mkfs.erofs -zlz4hc -C65536 /tmp/erofs.img /tmp/esrc >/dev/null || fail "mkfs.erofs"
+make_erofs /tmp/erofs.img /tmp/esrc
 load_vmapview
 mount -t erofs -o loop /tmp/erofs.img /tmp/erofs || fail "mount erofs"
 maps0=$(vmv stat maps)

@@ -111,6 +111,28 @@ for i in range(int(sys.argv[2])):
 	expect_eq "entries" "$(ls -f "$mnt/d" | wc -l)" $((names + 2))
 }
 
+# XFS maps multi-page buffers with vm_map_ram() until "xfs: use vmalloc
+# for multi-folio buffers" (e2874632a621, 6.15); later kernels never do.
+xfs_maps_ram() {
+	! kernel_at_least 6 15
+}
+
+# make_erofs IMG DIR: an LZ4 EROFS image of DIR, whose reads decompress
+# through vm_map_ram(). 64 KiB physical clusters (-C, erofs-utils 1.3 and
+# kernel 5.13) make every decompression a multi-page mapping; with 4 KiB
+# clusters (bullseye's erofs-utils 1.2, kernel 5.10) the decompressor maps
+# the outputs that span pages.
+make_erofs() {
+	local opts=-zlz4hc
+
+	command -v mkfs.erofs >/dev/null || skip "erofs-utils is not installed"
+	mkfs.erofs --help 2>&1 | grep -q -- ' -C#' && kernel_at_least 5 13 &&
+		opts="$opts -C65536"
+	echo "mkfs.erofs $opts"
+	# shellcheck disable=SC2086
+	mkfs.erofs $opts "$1" "$2" >/dev/null || fail "mkfs.erofs $opts"
+}
+
 # The start of an XFS directory data block that vmapview shows, read
 # through mem and holding our file names; empty when none.
 find_xfs_dir_block() {
@@ -135,6 +157,13 @@ kernel_at_least() {
 
 	[ "${v%%.*}" -gt "$1" ] || { [ "${v%%.*}" = "$1" ] &&
 		[ "$(echo "$v" | cut -d. -f2)" -ge "$2" ]; }
+}
+
+# How the kernel's /proc/kcore reads vm_map_ram memory: "zeros" before 6.3
+# (vread() skips areas without a vm_struct), "misreads" from 6.3 (block
+# pages read as the block's first used page, vmap_ram_vread_iter()).
+kcore_bug() {
+	if kernel_at_least 6 3; then echo misreads; else echo zeros; fi
 }
 
 # From 6.5, any vm_unmap_aliases() in the kernel (they are frequent) resets

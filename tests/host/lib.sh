@@ -6,8 +6,10 @@
 # in_root CMD...: CMD (paths inside the root) for the kernel under test.
 in_root() {
 	if [ -n "$VMAPVIEW_CHROOT" ]; then
-		chroot "$VMAPVIEW_CHROOT" /usr/bin/env -i \
-			PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"
+		# As tests/runner/kernels.py: a mount namespace with /proc.
+		unshare --mount --propagation private chroot "$VMAPVIEW_CHROOT" /bin/sh -c \
+			'mount -t proc proc /proc && exec /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"' \
+			sh "$@"
 	else
 		"$@"
 	fi
