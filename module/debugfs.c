@@ -195,10 +195,18 @@ static int vmv_areas_open(struct inode *inode, struct file *file)
 
 /* --- stats --- */
 
+static const char * const vmv_lost_names[VMV_LOST_NR] = {
+	[VMV_LOST_MISSED_PROBE] = "missed_probe",
+	[VMV_LOST_MAP_RECORD] = "no_record",
+	[VMV_LOST_UNMAP_BLOCK] = "unmap_unknown_block",
+	[VMV_LOST_UNMAP_AREA] = "unmap_unknown_area",
+};
+
 static int vmv_stats_show(struct seq_file *m, void *unused)
 {
 	unsigned long maps, unmaps;
 	struct vmv_totals t;
+	unsigned int i;
 
 	vmv_sync_if_needed();
 	vmv_totals(&t);
@@ -218,6 +226,9 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "unmap_aliases %ld\n", atomic_long_read(&vmv_stats.unmap_aliases));
 	seq_printf(m, "blocks_freed %ld\n", atomic_long_read(&vmv_stats.blocks_freed));
 	seq_printf(m, "lost_events %ld\n", atomic_long_read(&vmv_stats.lost_events));
+	for (i = 0; i < VMV_LOST_NR; i++)
+		seq_printf(m, "lost.%s %ld\n", vmv_lost_names[i],
+			   atomic_long_read(&vmv_stats.lost[i]));
 	seq_printf(m, "resyncs %ld\n", atomic_long_read(&vmv_stats.resyncs));
 	seq_printf(m, "resync_retries %ld\n", atomic_long_read(&vmv_stats.resync_retries));
 	vmv_probes_show(m);

@@ -435,9 +435,10 @@ static void vmv_schedule_resync(void)
 	schedule_delayed_work(&vmv_resync_work, 0);
 }
 
-void vmv_lost_event(void)
+void vmv_lost_event(enum vmv_lost why)
 {
 	atomic_long_inc(&vmv_stats.lost_events);
+	atomic_long_inc(&vmv_stats.lost[why]);
 	vmv_schedule_resync();
 }
 
@@ -453,7 +454,7 @@ void vmv_lost_track(void)
 	for (n = vmv_node_from(&vmv_blocks, 0); n; n = vmv_node_next(n))
 		vmv_block_of(n)->uncertain = true;
 	raw_spin_unlock(&vmv_lock);
-	vmv_lost_event();
+	vmv_lost_event(VMV_LOST_MISSED_PROBE);
 }
 
 /* The CPU that owns the block, or -1 when it cannot be known. */
@@ -496,7 +497,8 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 {
 	unsigned long bstart = 0;
 	unsigned int off = 0, n = count;
-	bool lost = false, created = false;
+	int lost = -1;		/* an enum vmv_lost when set */
+	bool created = false;
 	u8 type = VMV_TYPE_AREA;
 
 	this_cpu_inc(vmv_nr_maps);
@@ -512,13 +514,23 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 		off = (addr - bstart) >> PAGE_SHIFT;
 		b = vmv_block_find(bstart);
 		if (!b) {
-			/* Allocation is a bump pointer: offset 0 is a new block. */
+			/*
+			 * A block the mirror lacks: new, or its first map is
+			 * still being reported. Events are reported when
+			 * vm_map_ram() returns, so with preemption (7.x's lazy
+			 * preemption, PREEMPT_RT) a later map of another task
+			 * in the same new block may be reported first; the
+			 * earlier one fills its pages in when it returns. A
+			 * block that existed before the load is known once
+			 * adoption ends, so only a pending resync (after a
+			 * loss counted where it happened) leaves it unsure.
+			 */
 			b = vmv_block_new(bstart, VMV_SRC_PROBE);
-			created = b && !off;
-			if (b && off)
+			created = b;
+			if (b && off && (vmv_adopting || READ_ONCE(vmv_need_resync)))
 				b->uncertain = true;
-			if (!b || (off && !vmv_adopting))
-				lost = true;
+			if (!b)
+				lost = VMV_LOST_MAP_RECORD;
 		}
 		if (b) {
 			bitmap_set(b->used, off, n);
@@ -530,7 +542,7 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 		vmv_large_seq++;
 	}
 	if (!vmv_area_set(addr, count, n, caller, type, VMV_SRC_PROBE))
-		lost = true;
+		lost = VMV_LOST_MAP_RECORD;
 	raw_spin_unlock(&vmv_lock);
 
 	if (created) {
@@ -543,15 +555,15 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 			b->cpu = cpu;
 		raw_spin_unlock(&vmv_lock);
 	}
-	if (lost)
-		vmv_lost_event();
+	if (lost >= 0)
+		vmv_lost_event(lost);
 	vmv_pool_check();
 }
 
 void vmv_on_unmap(unsigned long addr, unsigned int count)
 {
 	struct vmv_area *a;
-	bool lost = false;
+	int lost = -1;		/* an enum vmv_lost when set */
 
 	this_cpu_inc(vmv_nr_unmaps);
 	raw_spin_lock(&vmv_lock);
@@ -577,7 +589,7 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 			if (bitmap_full(b->dirty, VMV_BLOCK_PAGES))
 				vmv_block_retire(b);
 		} else if (!vmv_adopting) {
-			lost = true;
+			lost = VMV_LOST_UNMAP_BLOCK;
 		}
 	} else {
 		vmv_large_seq++;
@@ -585,11 +597,11 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 		if (a && a->type == VMV_TYPE_AREA)
 			vmv_area_del(a);
 		else if (!vmv_adopting)
-			lost = true;
+			lost = VMV_LOST_UNMAP_AREA;
 	}
 	raw_spin_unlock(&vmv_lock);
-	if (lost)
-		vmv_lost_event();
+	if (lost >= 0)
+		vmv_lost_event(lost);
 }
 
 void vmv_on_block_free(unsigned long start)

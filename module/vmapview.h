@@ -47,9 +47,19 @@ struct vmv_area {
 	u8 type, src;
 };
 
+/* Why the mirror lost track: stats shows each count as lost.REASON. */
+enum vmv_lost {
+	VMV_LOST_MISSED_PROBE,	/* a kprobe or kretprobe missed hits */
+	VMV_LOST_MAP_RECORD,	/* no record free for an allocation */
+	VMV_LOST_UNMAP_BLOCK,	/* an unmap inside a block the mirror lacks */
+	VMV_LOST_UNMAP_AREA,	/* an unmap of a large area the mirror lacks */
+	VMV_LOST_NR,
+};
+
 struct vmv_stats {
 	atomic_long_t purges, unmap_aliases, blocks_freed;
 	atomic_long_t lost_events, resyncs, resync_retries;
+	atomic_long_t lost[VMV_LOST_NR];
 };
 
 /* symbols.c: private kernel symbols, found at load. */
@@ -87,7 +97,7 @@ void vmv_mirror_exit(void);
 void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller);
 void vmv_on_unmap(unsigned long addr, unsigned int count);
 void vmv_on_block_free(unsigned long start);
-void vmv_lost_event(void);
+void vmv_lost_event(enum vmv_lost why);
 void vmv_event_counts(unsigned long *maps, unsigned long *unmaps);
 void vmv_lost_track(void);
 unsigned long vmv_aliases_begin(void);

@@ -11,7 +11,7 @@
 #   its kernels, and the guest boots into it;
 # - each kernel's image and headers from Debian's archive, in its root, and
 #   the vmlinux with DWARF from its -dbg package (only that file: the whole
-#   package is 6-8 GB unpacked, vmlinux 0.6-0.8 GB).
+#   package is 6-8 GB unpacked, vmlinux 0.4-0.7 GB).
 # Idempotent: nothing is downloaded twice. Delete a root to remake it.
 set -euo pipefail
 
@@ -242,8 +242,11 @@ install_kernel() {
 		in_root "$root" sh -c "cd '${tmp#"${root%/}"}' && apt-get download -q \
 			${suite:+-t $suite} linux-image-$release-dbg" 2>&1 | grep -v unsandboxed || true
 		deb=$(ls "$tmp"/linux-image-"$release"-dbg_*.deb)
-		dpkg-deb --fsys-tarfile "$deb" | as_root tar -x -C "$root" --wildcards \
-			"./usr/lib/debug/boot/vmlinux-$release" "./usr/lib/debug/boot/System.map-$release"
+		# vmlinux is in boot/ up to 6.12; from 7.x boot/ has a link to
+		# lib/modules/RELEASE/vmlinux. The modules' debug files stay out.
+		dpkg-deb --fsys-tarfile "$deb" | as_root tar -x -C "$root" \
+			--exclude='*.ko' --exclude='*.ko.*' \
+			./usr/lib/debug/boot ./usr/lib/debug/lib/modules
 		as_root rm -rf --one-file-system "$tmp"
 	fi
 	log "kernel $profile: $release"
