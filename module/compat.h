@@ -161,15 +161,16 @@ struct vmv_kvnode {
 #endif
 
 /*
- * 5.11, "mm/highmem: Provide kmap_local*" (f3ba3c710ac5); before it, kmap()
- * (vmapview maps one page at a time, in process context).
+ * 5.11, "mm/highmem: Provide kmap_local*" (f3ba3c710ac5). Before it, the
+ * direct map: vmapview is built for x86_64 only (dkms.conf), which has no
+ * highmem.
  */
 #if VMV_LINUX_AT_LEAST(5, 11, 0)
 #define vmv_kmap(page)			kmap_local_page(page)
-#define vmv_kunmap(page, kaddr)		kunmap_local(kaddr)
+#define vmv_kunmap(kaddr)		kunmap_local(kaddr)
 #else
-#define vmv_kmap(page)			kmap(page)
-#define vmv_kunmap(page, kaddr)		kunmap(page)
+#define vmv_kmap(page)			page_address(page)
+#define vmv_kunmap(kaddr)		do { } while (0)
 #endif
 
 /*
@@ -252,19 +253,6 @@ rb_find(const void *key, const struct rb_root *tree,
 	}
 	return NULL;
 }
-#endif
-
-/*
- * 5.17, "lib/bitmap: introduce for_each_set_bitrange" (a macro, so its
- * absence is what is tested): older kernels get this copy.
- */
-#ifndef for_each_set_bitrange
-#define for_each_set_bitrange(b, e, addr, size)				\
-	for ((b) = find_next_bit((addr), (size), 0),			\
-	     (e) = find_next_zero_bit((addr), (size), (b) + 1);		\
-	     (b) < (size);						\
-	     (b) = find_next_bit((addr), (size), (e) + 1),		\
-	     (e) = find_next_zero_bit((addr), (size), (b) + 1))
 #endif
 
 /* Arguments of the probed functions, in pt_regs at function entry. */

@@ -92,7 +92,7 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 		}
 		kaddr = vmv_kmap(page);
 		ret = copy_to_user(ubuf, kaddr + off, n);
-		vmv_kunmap(page, kaddr);
+		vmv_kunmap(kaddr);
 		vmv_folio_put(folio);
 		return ret ? -EFAULT : 0;
 	}

@@ -685,6 +685,20 @@ static void vmv_snap_block(struct vmv_kvb *vb, struct vmv_snap *s)
 }
 
 /*
+ * The first run of set bits of a block's map at or after *rs, as [*rs, *re);
+ * false when there is none. (for_each_set_bitrange() is 5.17+.)
+ */
+static bool vmv_next_run(const unsigned long *map, unsigned int *rs,
+			 unsigned int *re)
+{
+	*rs = find_next_bit(map, VMV_BLOCK_PAGES, *rs);
+	if (*rs >= VMV_BLOCK_PAGES)
+		return false;
+	*re = find_next_zero_bit(map, VMV_BLOCK_PAGES, *rs + 1);
+	return true;
+}
+
+/*
  * Gives every used run of b without an allocation record an adopted one;
  * stale records are gone already (vmv_drop_stale_areas()).
  */
@@ -703,7 +717,7 @@ static void vmv_adopt_runs(struct vmv_block *b)
 
 		bitmap_clear(orphan, off, min_t(u32, a->reserved, VMV_BLOCK_PAGES - off));
 	}
-	for_each_set_bitrange(rs, re, orphan, VMV_BLOCK_PAGES)
+	for (rs = 0; vmv_next_run(orphan, &rs, &re); rs = re)
 		if (!vmv_area_set(b->n.start + ((unsigned long)rs << PAGE_SHIFT),
 				  re - rs, re - rs, 0, VMV_TYPE_BLOCK, VMV_SRC_ADOPTED))
 			b->uncertain = true;
@@ -739,7 +753,7 @@ static void __maybe_unused vmv_guess_used(struct vmv_snap *s, unsigned int curso
 	unsigned int rs, re, ext, next;
 
 	bitmap_copy(used, s->present, VMV_BLOCK_PAGES);
-	for_each_set_bitrange(rs, re, s->present, VMV_BLOCK_PAGES) {
+	for (rs = 0; vmv_next_run(s->present, &rs, &re); rs = re) {
 		if (slack <= 0)
 			break;
 		next = find_next_bit(s->present, VMV_BLOCK_PAGES, re);
