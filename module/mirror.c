@@ -88,6 +88,12 @@ static unsigned long vmv_vb_idx(unsigned long addr)
 	return (addr - (VMALLOC_START & ~(VMV_BLOCK_SIZE - 1))) / VMV_BLOCK_SIZE;
 }
 
+/* The start of the block at index idx of the kernel's xarrays. */
+static unsigned long vmv_vb_start(unsigned long idx)
+{
+	return (VMALLOC_START & ~(VMV_BLOCK_SIZE - 1)) + idx * VMV_BLOCK_SIZE;
+}
+
 /* The start of the vmap_block that holds addr: blocks are size-aligned. */
 static unsigned long vmv_block_start(unsigned long addr)
 {
@@ -660,12 +666,22 @@ struct vmv_snap {
 #endif
 };
 
-/* Reads one kernel block; the caller holds rcu_read_lock(). */
-static void vmv_snap_block(struct vmv_kvb *vb, struct vmv_snap *s)
+/*
+ * Reads one kernel block; false when it is dying. The caller holds
+ * rcu_read_lock(), which keeps vb alive but not vb->va: once dirty reaches
+ * every page, vb_free() calls free_vmap_block(), which frees the va. Like
+ * the kernel (vb_alloc(), _vm_unmap_aliases()), vb->va is read only after
+ * checking dirty under vb->lock.
+ */
+static bool vmv_snap_block(struct vmv_kvb *vb, struct vmv_snap *s)
 {
 	unsigned int i, cursor;
 
 	spin_lock(&vb->lock);
+	if (vb->dirty >= VMV_BLOCK_PAGES) {
+		spin_unlock(&vb->lock);
+		return false;
+	}
 	s->start = vb->va->va_start;
 	s->size = vb->va->va_end - vb->va->va_start;
 	s->free = vb->free;
@@ -682,6 +698,7 @@ static void vmv_snap_block(struct vmv_kvb *vb, struct vmv_snap *s)
 	for (i = 0; i < cursor; i++)
 		if (vmv_vmalloc_to_page(s->start + i * PAGE_SIZE))
 			__set_bit(i, s->present);
+	return true;
 }
 
 /*
@@ -819,7 +836,8 @@ static bool vmv_resync_block(struct xarray *xa, unsigned long *idx, bool *more)
 	struct vmv_block *b;
 	struct vmv_kvb *vb;
 	unsigned int seq = 0, tries;
-	bool existed;
+	unsigned long start;
+	bool existed, alive;
 	int cpu;
 
 	for (tries = 0; tries < VMV_RESYNC_TRIES; tries++) {
@@ -833,17 +851,21 @@ static bool vmv_resync_block(struct xarray *xa, unsigned long *idx, bool *more)
 			*more = false;
 			return true;
 		}
+		/* The block's start follows from its index, not from vb->va. */
+		start = vmv_vb_start(*idx);
 		raw_spin_lock(&vmv_lock);
-		b = vmv_block_find(vb->va->va_start);
+		b = vmv_block_find(start);
 		existed = b;
 		if (b)
 			seq = b->seq;
 		raw_spin_unlock(&vmv_lock);
-		vmv_snap_block(vb, &s);
+		alive = vmv_snap_block(vb, &s);
 		rcu_read_unlock();
-		if (s.size != VMV_BLOCK_SIZE) {
-			pr_err("vmap_block at 0x%lx spans %lu bytes, not %lu: unknown geometry\n",
-			       s.start, s.size, VMV_BLOCK_SIZE);
+		if (!alive)
+			return true;	/* its free event retires it */
+		if (s.start != start || s.size != VMV_BLOCK_SIZE) {
+			pr_err("vmap_block at 0x%lx spans %lu bytes at index %lu, not %lu at 0x%lx: unknown geometry\n",
+			       s.start, s.size, *idx, VMV_BLOCK_SIZE, start);
 			vmv_geometry_bad = true;
 			return false;
 		}
