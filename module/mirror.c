@@ -25,6 +25,7 @@
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
 #include <linux/workqueue.h>
@@ -841,9 +842,12 @@ static bool vmv_resync_block(struct xarray *xa, unsigned long *idx, bool *more)
 	int cpu;
 
 	for (tries = 0; tries < VMV_RESYNC_TRIES; tries++) {
+		/* No memory: end this pass (it is retried), never step on. */
 		if (vmv_pool_fill(&vmv_block_pool, 1) ||
-		    vmv_pool_fill(&vmv_area_pool, VMV_BLOCK_PAGES))
+		    vmv_pool_fill(&vmv_area_pool, VMV_BLOCK_PAGES)) {
+			*more = false;
 			return false;
+		}
 		rcu_read_lock();
 		vb = xa_find(xa, idx, ULONG_MAX, XA_PRESENT);
 		if (!vb) {
@@ -1066,20 +1070,26 @@ int vmv_resync(bool adopting)
 {
 	struct xarray *xa;
 	unsigned long idx;
-	bool more, ok = true;
+	bool more, ok = true, killed = false;
 	unsigned int n;
 
 	mutex_lock(&vmv_resync_mutex);
 	WRITE_ONCE(vmv_need_resync, false);
-	for (n = 0; (xa = vmv_kernel_xa_nth(n)); n++) {
+	for (n = 0; !killed && (xa = vmv_kernel_xa_nth(n)); n++) {
 		for (idx = 0, more = true; more; idx++) {
 			if (!vmv_resync_block(xa, &idx, &more))
 				ok = false;
+			/* A reader's resync ends when the reader is killed. */
+			killed = fatal_signal_pending(current);
+			if (killed) {
+				ok = false;
+				break;
+			}
 			cond_resched();
 		}
 	}
 	vmv_drop_dead_blocks();
-	if (!vmv_resync_large())
+	if (!killed && !vmv_resync_large())
 		ok = false;
 	if (!adopting)
 		atomic_long_inc(&vmv_stats.resyncs);
