@@ -200,6 +200,7 @@ static const char * const vmv_lost_names[VMV_LOST_NR] = {
 	[VMV_LOST_MAP_RECORD] = "no_record",
 	[VMV_LOST_UNMAP_BLOCK] = "unmap_unknown_block",
 	[VMV_LOST_UNMAP_AREA] = "unmap_unknown_area",
+	[VMV_LOST_BAD_EVENT] = "bad_event",
 };
 
 static int vmv_stats_show(struct seq_file *m, void *unused)

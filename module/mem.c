@@ -79,8 +79,9 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 		if (!vmv_page_used(addr))
 			break;
 		page = vmv_vmalloc_to_page(addr);
+		/* A poisoned page would raise a machine check on the copy. */
 		if (!page || !pfn_valid(page_to_pfn(page)) ||
-		    PageReserved(page))
+		    PageReserved(page) || PageHWPoison(page))
 			break;
 		folio = vmv_page_folio(page);
 		if (!vmv_folio_try_get(folio))

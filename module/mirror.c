@@ -519,6 +519,12 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 		n = vmv_reserved_pages(count);
 		bstart = vmv_block_start(addr);
 		off = (addr - bstart) >> PAGE_SHIFT;
+		/* Never true for the kernel's blocks; bounds the bitmaps. */
+		if (unlikely(off + n > VMV_BLOCK_PAGES)) {
+			raw_spin_unlock(&vmv_lock);
+			vmv_lost_event(VMV_LOST_BAD_EVENT);
+			return;
+		}
 		b = vmv_block_find(bstart);
 		if (!b) {
 			/*
@@ -579,6 +585,9 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 		unsigned int off = (addr - bstart) >> PAGE_SHIFT;
 		unsigned int n = vmv_reserved_pages(count);
 		struct vmv_block *b = vmv_block_find(bstart);
+
+		if (unlikely(off + n > VMV_BLOCK_PAGES))
+			b = NULL;	/* never for the kernel's blocks */
 
 		a = vmv_area_find(addr);
 		if (a && a->type == VMV_TYPE_BLOCK && a->reserved == n)

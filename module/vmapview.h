@@ -53,6 +53,7 @@ enum vmv_lost {
 	VMV_LOST_MAP_RECORD,	/* no record free for an allocation */
 	VMV_LOST_UNMAP_BLOCK,	/* an unmap inside a block the mirror lacks */
 	VMV_LOST_UNMAP_AREA,	/* an unmap of a large area the mirror lacks */
+	VMV_LOST_BAD_EVENT,	/* a map past the end of its block */
 	VMV_LOST_NR,
 };
 
