@@ -12,6 +12,14 @@ DEBUGFS = "/sys/kernel/debug/vmapview"
 PAGE_SIZE = 4096
 
 
+class AddressesHidden(ValueError):
+    """vmapview prints zeros for addresses (kernel.kptr_restrict=2)."""
+
+    def __init__(self):
+        super().__init__("vmapview hides addresses (kernel.kptr_restrict=2); "
+                         "set it to 0 or 1 to read them")
+
+
 class Record(NamedTuple):
     """One line of a file that starts with 0xSTART-0xEND."""
     start: int
@@ -29,7 +37,8 @@ class Record(NamedTuple):
 
 
 def records(name: str, debugfs: str = DEBUGFS) -> List[Record]:
-    """The records of debugfs/name; '#' lines are skipped."""
+    """The records of debugfs/name; '#' lines are skipped. Raises
+    AddressesHidden where the ranges are zeros."""
     out = []
     with open(os.path.join(debugfs, name)) as f:
         for line in f:
@@ -38,6 +47,8 @@ def records(name: str, debugfs: str = DEBUGFS) -> List[Record]:
             line = line.rstrip("\n")
             words = line.split()
             start, end = (int(x, 16) for x in words[0].split("-"))
+            if not end:
+                raise AddressesHidden()
             out.append(Record(start, end,
                               dict(w.split("=", 1) for w in words[1:] if "=" in w),
                               line))
@@ -55,7 +66,7 @@ class Mem:
     def __init__(self, debugfs: str = DEBUGFS):
         self.base = int(stats(debugfs)["vmalloc_start"], 16)
         if not self.base:
-            raise ValueError("vmapview hides addresses (kernel.kptr_restrict=2)")
+            raise AddressesHidden()
         self.fd = os.open(os.path.join(debugfs, "mem"), os.O_RDONLY)
 
     def read(self, addr: int, size: int) -> bytes:

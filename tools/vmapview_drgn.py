@@ -22,10 +22,10 @@ from drgn.helpers.linux.list import list_for_each_entry
 from drgn.helpers.linux.mm import access_remote_vm
 from drgn.helpers.linux.percpu import per_cpu
 from drgn.helpers.linux.xarray import xa_for_each
-from vmapview_debugfs import DEBUGFS, PAGE_SIZE, Mem, Record, records
+from vmapview_debugfs import DEBUGFS, PAGE_SIZE, AddressesHidden, Mem, Record, records
 from vmapview_debugfs import stats as module_stats
 
-__all__ = ["DEBUGFS", "PAGE_SIZE", "Mem", "module_stats", "enable", "kernel_blocks",
+__all__ = ["DEBUGFS", "PAGE_SIZE", "AddressesHidden", "Mem", "module_stats", "enable", "kernel_blocks",
            "kernel_ram_areas", "module_areas", "module_blocks", "page_present",
            "read_through_page_tables"]
 

@@ -3,7 +3,8 @@
 # vmapview-timeout: 400
 # tools/vmapview-check (drgn, independent of the module) agrees with
 # vmapview on the known layouts, adopted blocks and areas included, and
-# compares the contents of every present page with --all.
+# compares the contents of every present page with --all; with addresses
+# hidden (kptr_restrict=2) it says so and fails, without a traceback.
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 need_drgn
 
@@ -25,3 +26,15 @@ drgn "$VMAPVIEW_SRC/tools/vmapview-check" --all 2>/tmp/drgn.err || {
 	cat /tmp/drgn.err
 	fail "vmapview-check disagrees"
 }
+
+# kernel.kptr_restrict=2 hides the addresses: the audit says so, no traceback.
+kptr=$(cat /proc/sys/kernel/kptr_restrict)
+echo 2 >/proc/sys/kernel/kptr_restrict
+out=$(drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>&1)
+rc=$?
+echo "$kptr" >/proc/sys/kernel/kptr_restrict
+echo "kptr_restrict=2: exit status $rc: $out"
+[ "$rc" != 0 ] || fail "vmapview-check passed with hidden addresses"
+echo "$out" | grep -q "Traceback" && fail "vmapview-check died with a traceback"
+echo "$out" | grep -q "hides addresses (kernel.kptr_restrict=2)" ||
+	fail "vmapview-check does not say that addresses are hidden"
