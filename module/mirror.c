@@ -1264,9 +1264,13 @@ int vmv_mirror_init(void)
 	ret = vmv_pool_fill(&vmv_block_pool, vmv_block_pool.target);
 	if (!ret)
 		ret = vmv_pool_fill(&vmv_area_pool, vmv_area_pool.target);
-	if (ret)
+	if (ret) {
 		vmv_mirror_exit();
-	return ret;
+		return ret;
+	}
+	/* Until adoption ends, events on what existed before are expected. */
+	WRITE_ONCE(vmv_adopting, true);
+	return 0;
 }
 
 /* Adopts what existed before load; probes are already installed. */
@@ -1274,7 +1278,6 @@ int vmv_mirror_adopt(void)
 {
 	int ret;
 
-	WRITE_ONCE(vmv_adopting, true);
 	ret = vmv_resync(true);
 	WRITE_ONCE(vmv_adopting, false);
 	return vmv_geometry_bad ? -ENODEV : ret;

@@ -106,15 +106,13 @@ module_param(map_maxactive, int, 0444);
 MODULE_PARM_DESC(map_maxactive,
 		 "vm_map_ram() calls tracked at once (kretprobe maxactive; default 4 per CPU, at least 64)");
 
+/*
+ * Installed in this order and removed in the reverse one: what ends an
+ * allocation or a block (unmap, block free) is watched before what starts
+ * one (map) and after it, so that no allocation is recorded whose end goes
+ * unseen.
+ */
 static struct vmv_probe vmv_probes[] = {
-	{
-		.symbol = "vm_map_ram", .ret = true, .required = true,
-		.rp = {
-			.entry_handler = vmv_map_entry,
-			.handler = vmv_map_ret,
-			.data_size = sizeof(struct vmv_map_data),
-		},
-	},
 	{
 		.symbol = "vm_unmap_ram", .required = true,
 		.kp = { .pre_handler = vmv_unmap_pre },
@@ -144,6 +142,14 @@ static struct vmv_probe vmv_probes[] = {
 #endif
 	{ .symbol = "vb_alloc", .variants = true, .counter = &vmv_vb_alloc_calls },
 	{ .symbol = "vb_free", .variants = true, .counter = &vmv_vb_free_calls },
+	{
+		.symbol = "vm_map_ram", .ret = true, .required = true,
+		.rp = {
+			.entry_handler = vmv_map_entry,
+			.handler = vmv_map_ret,
+			.data_size = sizeof(struct vmv_map_data),
+		},
+	},
 };
 
 static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs)
@@ -237,7 +243,7 @@ void vmv_probes_remove(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++)
+	for (i = ARRAY_SIZE(vmv_probes); i-- > 0;)
 		vmv_probe_uninstall(&vmv_probes[i]);
 }
 
