@@ -230,6 +230,7 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 	for (i = 0; i < VMV_LOST_NR; i++)
 		seq_printf(m, "lost.%s %ld\n", vmv_lost_names[i],
 			   atomic_long_read(&vmv_stats.lost[i]));
+	seq_printf(m, "stale_areas_dropped %ld\n", atomic_long_read(&vmv_stats.stale_areas));
 	seq_printf(m, "resyncs %ld\n", atomic_long_read(&vmv_stats.resyncs));
 	seq_printf(m, "resync_retries %ld\n", atomic_long_read(&vmv_stats.resync_retries));
 	vmv_probes_show(m);
@@ -242,12 +243,16 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 DEFINE_SHOW_ATTRIBUTE(vmv_stats);
 
 #ifdef VMAPVIEW_TESTING
-/* Test builds: "flip 0xADDR" flips one used bit of the mirror. */
+/*
+ * Test builds: "flip 0xADDR" flips one used bit of the mirror; "area 0xADDR
+ * PAGES" records a large vm_map_ram() area that the kernel does not have.
+ */
 static ssize_t vmv_inject_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
 {
 	unsigned long addr;
-	char buf[40];
+	unsigned int pages;
+	char buf[48];
 	int end = 0, ret;
 
 	if (!len || len >= sizeof(buf))
@@ -255,9 +260,13 @@ static ssize_t vmv_inject_write(struct file *file, const char __user *ubuf,
 	if (copy_from_user(buf, ubuf, len))
 		return -EFAULT;
 	buf[len] = '\0';
-	if (sscanf(strim(buf), "flip %lx%n", &addr, &end) != 1 || strim(buf)[end])
-		return -EINVAL;
-	ret = vmv_test_flip_used(addr);
+	if (sscanf(strim(buf), "flip %lx%n", &addr, &end) == 1 && !strim(buf)[end])
+		ret = vmv_test_flip_used(addr);
+	else if (sscanf(strim(buf), "area %lx %u%n", &addr, &pages, &end) == 2 &&
+		 !strim(buf)[end])
+		ret = vmv_test_add_area(addr, pages);
+	else
+		ret = -EINVAL;
 	return ret ? ret : len;
 }
 

@@ -620,6 +620,30 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 		vmv_lost_event(lost);
 }
 
+/*
+ * The kernel frees the vmap_area at start (free_vmap_area_noflush()): a
+ * large-area record there is stale, as a vm_map_ram() area's own record
+ * went with its unmap, before. Before 6.3 adoption tells large vm_map_ram()
+ * areas only by their lack of a vm_struct, which vmalloc areas also lack
+ * for a moment while they are set up or torn down; this event removes
+ * such a record when the area goes, before its address can be reused.
+ */
+void vmv_on_va_free(unsigned long start)
+{
+	struct vmv_area *a;
+
+	if (!READ_ONCE(vmv_nr_large))
+		return;
+	raw_spin_lock(&vmv_lock);
+	a = vmv_area_find(start);
+	if (a && a->type == VMV_TYPE_AREA) {
+		vmv_large_seq++;
+		vmv_area_del(a);
+		atomic_long_inc(&vmv_stats.stale_areas);
+	}
+	raw_spin_unlock(&vmv_lock);
+}
+
 void vmv_on_block_free(unsigned long start)
 {
 	struct vmv_block *b;
@@ -1237,6 +1261,19 @@ void vmv_totals(struct vmv_totals *t)
 }
 
 #ifdef VMAPVIEW_TESTING
+/* Test builds: records an adopted large area that the kernel lacks. */
+int vmv_test_add_area(unsigned long addr, u32 pages)
+{
+	bool ok;
+
+	if (!pages || !PAGE_ALIGNED(addr) || vmv_pool_fill(&vmv_area_pool, 1))
+		return -EINVAL;
+	raw_spin_lock(&vmv_lock);
+	ok = vmv_area_set(addr, pages, pages, 0, VMV_TYPE_AREA, VMV_SRC_ADOPTED);
+	raw_spin_unlock(&vmv_lock);
+	return ok ? 0 : -ENOMEM;
+}
+
 /* Test builds: flips the used bit of the page at addr in its block. */
 int vmv_test_flip_used(unsigned long addr)
 {

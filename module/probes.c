@@ -81,6 +81,15 @@ static int vmv_block_free_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
+/* The vmap_area is valid until this function has put it on a lazy list. */
+static int vmv_va_free_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct vmap_area *va = (struct vmap_area *)vmv_arg(regs, 0);
+
+	vmv_on_va_free(va->va_start);
+	return 0;
+}
+
 static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs);
 
 #if VMV_ALIASES_RESET_DIRTY
@@ -120,6 +129,10 @@ static struct vmv_probe vmv_probes[] = {
 	{
 		.symbol = "free_vmap_block",
 		.kp = { .pre_handler = vmv_block_free_pre },
+	},
+	{
+		.symbol = "free_vmap_area_noflush",
+		.kp = { .pre_handler = vmv_va_free_pre },
 	},
 	{
 		.symbol = "purge_fragmented_blocks_allcpus", .variants = true,

@@ -61,6 +61,7 @@ struct vmv_stats {
 	atomic_long_t purges, unmap_aliases, blocks_freed;
 	atomic_long_t lost_events, resyncs, resync_retries;
 	atomic_long_t lost[VMV_LOST_NR];
+	atomic_long_t stale_areas;	/* large-area records of freed areas */
 };
 
 /* symbols.c: private kernel symbols, found at load. */
@@ -98,6 +99,7 @@ void vmv_mirror_exit(void);
 void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller);
 void vmv_on_unmap(unsigned long addr, unsigned int count);
 void vmv_on_block_free(unsigned long start);
+void vmv_on_va_free(unsigned long start);
 void vmv_lost_event(enum vmv_lost why);
 void vmv_event_counts(unsigned long *maps, unsigned long *unmaps);
 void vmv_lost_track(void);
@@ -122,6 +124,7 @@ void vmv_totals(struct vmv_totals *t);
 bool vmv_page_used(unsigned long addr);
 #ifdef VMAPVIEW_TESTING
 int vmv_test_flip_used(unsigned long addr);
+int vmv_test_add_area(unsigned long addr, u32 pages);
 #endif
 
 /* mem.c */
