@@ -56,7 +56,12 @@ static struct vmv_pool vmv_block_pool = {
 static struct vmv_pool vmv_area_pool = {
 	.target = VMV_POOL_AREAS, .size = sizeof(struct vmv_area) };
 static bool vmv_need_resync;
-static unsigned long vmv_aliases_gen;	/* _vm_unmap_aliases() calls begun */
+/*
+ * Generations, applied to a block lazily (vmv_block_settle()) so that no
+ * probe walks the blocks: _vm_unmap_aliases() calls begun, the newest of
+ * them that has ended, and losses after which every block is uncertain.
+ */
+static unsigned long vmv_aliases_gen, vmv_aliases_done, vmv_lost_gen;
 static bool vmv_adopting;		/* unknown blocks are expected */
 static bool vmv_geometry_bad;
 
@@ -338,6 +343,8 @@ static struct vmv_block *vmv_block_new(unsigned long start, u8 src)
 	memset(b, 0, sizeof(*b));
 	b->n.start = start;
 	b->dirty_min = VMV_BLOCK_PAGES;
+	b->dirty_gen = vmv_aliases_gen;
+	b->synced_gen = vmv_lost_gen;
 	b->cpu = -1;
 	b->src = src;
 	rb_add(&b->n.rb, &vmv_blocks, vmv_node_less);
@@ -451,17 +458,35 @@ void vmv_lost_event(enum vmv_lost why)
 
 /*
  * A probe missed hits: which blocks they touched is unknown, so every block
- * is uncertain until the resync. Rare, and bounded by VMV_MAX_BLOCKS.
+ * is uncertain until the resync. A new generation says so, in O(1): blocks
+ * learn it when next settled.
  */
 void vmv_lost_track(void)
 {
-	struct vmv_node *n;
-
 	raw_spin_lock(&vmv_lock);
-	for (n = vmv_node_from(&vmv_blocks, 0); n; n = vmv_node_next(n))
-		vmv_block_of(n)->uncertain = true;
+	vmv_lost_gen++;
 	raw_spin_unlock(&vmv_lock);
 	vmv_lost_event(VMV_LOST_MISSED_PROBE);
+}
+
+/*
+ * Brings a block up to the generations: the dirty-range reset of every
+ * _vm_unmap_aliases() call that began after the block's last unmap and
+ * has ended (6.5+: the kernel resets the range of the blocks it does not
+ * purge that have dirty pages and are not all dirty), and the losses since
+ * its last resync. Called under vmv_lock wherever a block is read or
+ * changed; settling twice changes nothing.
+ */
+static void vmv_block_settle(struct vmv_block *b)
+{
+	lockdep_assert_held(&vmv_lock);
+	if (VMV_ALIASES_RESET_DIRTY && b->dirty_max && b->dirty_gen < vmv_aliases_done &&
+	    !bitmap_full(b->dirty, VMV_BLOCK_PAGES)) {
+		b->dirty_min = VMV_BLOCK_PAGES;
+		b->dirty_max = 0;
+	}
+	if (b->synced_gen < vmv_lost_gen)
+		b->uncertain = true;
 }
 
 /* The CPU that owns the block, or -1 when it cannot be known. */
@@ -526,6 +551,8 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 			return;
 		}
 		b = vmv_block_find(bstart);
+		if (b)
+			vmv_block_settle(b);
 		if (!b) {
 			/*
 			 * A block the mirror lacks: new, or its first map is
@@ -595,6 +622,7 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 		else
 			vmv_areas_clear(addr, addr + ((unsigned long)n << PAGE_SHIFT));
 		if (b) {
+			vmv_block_settle(b);
 			bitmap_clear(b->used, off, n);
 			bitmap_set(b->dirty, off, n);
 			b->dirty_min = min_t(unsigned int, b->dirty_min, off);
@@ -670,23 +698,11 @@ unsigned long vmv_aliases_begin(void)
 	return gen;
 }
 
+/* The call that began as gen has ended: blocks settle to it (lazily). */
 void vmv_aliases_end(unsigned long gen)
 {
-	struct vmv_node *n;
-
-	if (!VMV_ALIASES_RESET_DIRTY)
-		return;
 	raw_spin_lock(&vmv_lock);
-	for (n = vmv_node_from(&vmv_blocks, 0); n; n = vmv_node_next(n)) {
-		struct vmv_block *b = vmv_block_of(n);
-
-		if (b->dirty_max && b->dirty_gen < gen &&
-		    !bitmap_full(b->dirty, VMV_BLOCK_PAGES)) {
-			b->dirty_min = VMV_BLOCK_PAGES;
-			b->dirty_max = 0;
-			b->seq++;
-		}
-	}
+	vmv_aliases_done = max(vmv_aliases_done, gen);
 	raw_spin_unlock(&vmv_lock);
 }
 
@@ -694,6 +710,8 @@ void vmv_aliases_end(unsigned long gen)
 
 struct vmv_snap {
 	unsigned long start, size, free, dirty, dirty_min, dirty_max;
+	/* the generations before the snapshot, which it reflects */
+	unsigned long aliases_done, lost_gen;
 	DECLARE_BITMAP(present, VMV_BLOCK_PAGES);
 #if VMV_HAS_USED_MAP
 	DECLARE_BITMAP(used_map, VMV_BLOCK_PAGES);
@@ -856,7 +874,10 @@ static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
 	bitmap_andnot(b->dirty, b->dirty, b->used, VMV_BLOCK_PAGES);
 	b->dirty_min = s->dirty_min;
 	b->dirty_max = s->dirty_max;
+	b->dirty_gen = s->aliases_done;
+	b->synced_gen = s->lost_gen;
 	b->uncertain = false;
+	vmv_block_settle(b);
 	vmv_drop_stale_areas(b);
 	vmv_adopt_runs(b);
 out:
@@ -895,6 +916,8 @@ static bool vmv_resync_block(struct xarray *xa, unsigned long *idx, bool *more)
 		existed = b;
 		if (b)
 			seq = b->seq;
+		s.aliases_done = vmv_aliases_done;
+		s.lost_gen = vmv_lost_gen;
 		raw_spin_unlock(&vmv_lock);
 		alive = vmv_snap_block(vb, &s);
 		rcu_read_unlock();
@@ -1195,30 +1218,32 @@ bool vmv_page_used(unsigned long addr)
 	return used;
 }
 
-/* Copies the first record at or after addr; the node leads both records. */
-static bool vmv_next(struct rb_root *root, unsigned long after, void *out,
-		     size_t size)
+/* Copies the first block at or after addr, settled. */
+bool vmv_next_block(unsigned long after, struct vmv_block *out)
 {
 	struct vmv_node *n;
 
 	raw_spin_lock(&vmv_lock);
-	n = vmv_node_from(root, after);
-	if (n)
-		memcpy(out, n, size);
+	n = vmv_node_from(&vmv_blocks, after);
+	if (n) {
+		vmv_block_settle(vmv_block_of(n));
+		*out = *vmv_block_of(n);
+	}
 	raw_spin_unlock(&vmv_lock);
 	return n;
 }
 
-bool vmv_next_block(unsigned long after, struct vmv_block *out)
-{
-	BUILD_BUG_ON(offsetof(struct vmv_block, n));
-	return vmv_next(&vmv_blocks, after, out, sizeof(*out));
-}
-
+/* Copies the first allocation at or after addr. */
 bool vmv_next_area(unsigned long after, struct vmv_area *out)
 {
-	BUILD_BUG_ON(offsetof(struct vmv_area, n));
-	return vmv_next(&vmv_areas, after, out, sizeof(*out));
+	struct vmv_node *n;
+
+	raw_spin_lock(&vmv_lock);
+	n = vmv_node_from(&vmv_areas, after);
+	if (n)
+		*out = *vmv_area_of(n);
+	raw_spin_unlock(&vmv_lock);
+	return n;
 }
 
 void vmv_totals(struct vmv_totals *t)
@@ -1233,9 +1258,11 @@ void vmv_totals(struct vmv_totals *t)
 		n = vmv_node_from(&vmv_blocks, from);
 		for (batch = 0; n && batch < 256; batch++, n = vmv_node_next(n)) {
 			struct vmv_block *b = vmv_block_of(n);
-			unsigned int used = bitmap_weight(b->used, VMV_BLOCK_PAGES);
-			unsigned int dirty = bitmap_weight(b->dirty, VMV_BLOCK_PAGES);
+			unsigned int used, dirty;
 
+			vmv_block_settle(b);
+			used = bitmap_weight(b->used, VMV_BLOCK_PAGES);
+			dirty = bitmap_weight(b->dirty, VMV_BLOCK_PAGES);
 			t->blocks++;
 			t->used += used;
 			t->dirty += dirty;

@@ -31,6 +31,7 @@ struct vmv_block {
 	DECLARE_BITMAP(dirty, VMV_BLOCK_PAGES);
 	unsigned int seq;		/* bumped by every event on the block */
 	unsigned long dirty_gen;	/* vmv_aliases_begin() count at the last unmap */
+	unsigned long synced_gen;	/* losses (vmv_lost_track()) it has seen */
 	u16 cursor;			/* pages handed out: BITS - vb->free */
 	u16 dirty_min, dirty_max;	/* as the kernel's dirty range */
 	s16 cpu;			/* owning CPU, -1 when not known */

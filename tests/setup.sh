@@ -224,6 +224,13 @@ install_kernel() {
 		log "kernel $profile: $release"
 		return 0
 	fi
+	if [ "$flavour" = debug ]; then
+		log "kernel $profile: building it (tests/debug-kernel.sh)"
+		mount_root "$root"
+		update_root "$root"
+		bash "$SRC/tests/debug-kernel.sh" "$root"
+		return 0
+	fi
 	mount_root "$root"
 	update_root "$root"
 	release=$(kernel_release "$root" "$suite" "$flavour")
