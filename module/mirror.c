@@ -854,9 +854,18 @@ static bool vmv_apply_snap(struct vmv_snap *s, bool existed, unsigned int seq)
 			goto out;
 		}
 	}
+	vmv_block_settle(b);
 #if VMV_HAS_USED_MAP
-	/* The kernel's own used_map is the truth to resync from. */
-	bitmap_copy(b->used, s->used_map, VMV_BLOCK_PAGES);
+	/*
+	 * The kernel's own used_map is the truth to resync from, but for the
+	 * pages the mirror saw unmapped: the unmap probe fires before vb_free()
+	 * clears used_map, and dirtiness only grows in a block's life, so they
+	 * stay dirty, unless the mirror lost track of the block.
+	 */
+	if (existed && !b->uncertain)
+		bitmap_andnot(b->used, s->used_map, b->dirty, VMV_BLOCK_PAGES);
+	else
+		bitmap_copy(b->used, s->used_map, VMV_BLOCK_PAGES);
 #else
 	if (!existed) {
 		vmv_guess_used(s, cursor, b->used);
