@@ -64,7 +64,8 @@ done)
 [ -z "$missing" ] || { echo "debug kernel: config lacks: $missing"; exit 1; }
 
 build_start=$(date +%s)
-in_root sh -c "cd $src && make -j$jobs -s bzImage modules" 2>&1 | grep -v '^  ' | tail -20
+in_root sh -c "cd $src && make -j$jobs -s bzImage modules" >"$root$src/vmapview-build.log" 2>&1 ||
+	{ tail -30 "$root$src/vmapview-build.log"; exit 1; }
 release=$(in_root sh -c "cd $src && make -s kernelrelease")
 echo "debug kernel: $release built in $(($(date +%s) - build_start))s with -j$jobs"
 
