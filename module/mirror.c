@@ -551,9 +551,9 @@ void vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 			return;
 		}
 		b = vmv_block_find(bstart);
-		if (b)
+		if (b) {
 			vmv_block_settle(b);
-		if (!b) {
+		} else {
 			/*
 			 * A block the mirror lacks: new, or its first map is
 			 * still being reported. Events are reported when
