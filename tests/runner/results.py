@@ -46,7 +46,10 @@ def table(work, profiles):
         c = r["counts"]
         verdict = ("supported" if not c["fail"] else "FAILING") + \
             f": {c['pass']} passed, {c['fail']} failed, {c['skip']} skipped ({r['date']})"
-        why = "; ".join(f"{n}: {d}" for n, d in r["skipped"]) or "none"
+        reasons = {}
+        for name, detail in r["skipped"]:
+            reasons.setdefault(detail, []).append(name.split("/", 1)[-1])
+        why = "; ".join(f"{', '.join(names)}: {d}" for d, names in reasons.items()) or "none"
         rows.append(f"| {p.name} | {r['release']} | {p.flavour} | {verdict} | {why} |")
     return "\n".join(rows)
 
