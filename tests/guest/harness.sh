@@ -8,7 +8,7 @@
 # caused it (the host scans the whole console as well).
 
 set -u
-KERNEL_TROUBLE='BUG:|WARNING:|Oops|Call Trace|KASAN|lockdep|hung task|blocked for more than|general protection fault'
+KERNEL_TROUBLE='BUG:|WARNING:|Oops|Call Trace|KASAN:|DEBUG_LOCKS_WARN_ON|lockdep is turned off|hung task|blocked for more than|general protection fault'
 TEST_TIMEOUT=${VMAPVIEW_TEST_TIMEOUT:-600}
 
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"

@@ -10,7 +10,10 @@ import time
 from dataclasses import dataclass
 
 # What a healthy boot never prints.
-TROUBLE = re.compile(r"BUG:|WARNING:|Oops|Call Trace|KASAN|lockdep|hung task"
+# Lockdep's reports start with WARNING: or BUG:; "lockdep" alone is also in
+# the boot log of a kernel that has it ("RCU lockdep checking is enabled").
+TROUBLE = re.compile(r"BUG:|WARNING:|Oops|Call Trace|KASAN:|DEBUG_LOCKS_WARN_ON"
+                     r"|lockdep is turned off|hung task"
                      r"|blocked for more than|general protection fault|Kernel panic")
 
 # Multi-threaded TCG (QEMU 7.2) corrupts a vCPU's control flow when the kernel
