@@ -19,14 +19,12 @@ jobs=${2:-$(nproc)}
 flavour=debug
 src=/usr/src/vmapview-debug	# inside the root
 
-in_root() {
-	unshare --mount --propagation private chroot "$root" /bin/sh -c \
-		'mount -t proc proc /proc && exec /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root DEBIAN_FRONTEND=noninteractive "$@"' \
-		sh "$@"
-}
+# in_root CMD...: the host tests' chroot with its own /proc (tests/host/lib.sh).
+VMAPVIEW_CHROOT=$root
+. "$(dirname "$0")/host/lib.sh"
 
 start=$(date +%s)
-in_root apt-get install -y -q --no-install-recommends linux-source-6.12 build-essential \
+in_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends linux-source-6.12 build-essential \
 	bc bison flex libelf-dev libssl-dev dwarves rsync cpio kmod python3 >/dev/null
 tarball=$(ls "$root"/usr/src/linux-source-6.12.tar.* | head -1)
 if [ ! -f "$root$src/.vmapview-extracted" ]; then
