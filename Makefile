@@ -3,7 +3,8 @@
 #   make                 build vmapview.ko against KDIR (default: running kernel)
 #   make demo            boot a QEMU guest, load vmapview, show its debugfs files
 #   make check           run the whole test suite (host and QEMU guests) on
-#                        the generic kernels of tests/kernels.conf
+#                        the generic kernels of tests/kernels.conf and the
+#                        debug kernel (KASAN, lockdep), built by make setup
 #   make check KERNEL=rt              the same on the PREEMPT_RT kernels
 #   make check KERNEL=6.1 TEST=load-unload    one test on one kernel
 #   make bench           benchmarks in a guest, as ratios measured in one boot

@@ -53,6 +53,33 @@
 #define VMV_HAS_VB_CPU		VMV_LINUX_AT_LEAST(6, 10, 0)
 
 /*
+ * The kernel's reader of vmalloc space behind /proc/kcore, which the opt-in
+ * livepatch (kcore_fix.c) replaces with a corrected copy of itself:
+ * vread() before 6.3, where vm_map_ram() areas read as zeros; from 6.4,
+ * "mm: vmalloc: convert vread() to vread_iter()" (4c91c07c93bb), whose
+ * copy follows 6.9's vmap_nodes. 6.3 to 6.8 (no Debian kernel) have no copy.
+ */
+#define VMV_KCORE_VREAD		(!VMV_HAS_USED_MAP)
+#define VMV_KCORE_VREAD_ITER	VMV_HAS_VMAP_NODES
+#define VMV_KCORE_FIX		(IS_ENABLED(CONFIG_LIVEPATCH) &&		\
+				 (VMV_KCORE_VREAD || VMV_KCORE_VREAD_ITER))
+/*
+ * 5.12, "mm/vmalloc: use rb_tree instead of list for vread() lookups"
+ * (f608788cd2d6), as 6.1 has it: vread() starts at the first area past the
+ * address and leaves a read that ends in a hole untouched (0 returned, the
+ * caller's buffer as it was). Before, it walked the list from its head and
+ * zero-filled a hole up to the next area.
+ */
+#define VMV_VREAD_TREE_LOOKUP	VMV_LINUX_AT_LEAST(5, 12, 0)
+/*
+ * vread_iter() sizes a VM_ALLOC area by its nr_pages, as vrealloc() may
+ * shrink the mapping without updating area->size: in Debian's 7.3.4 source,
+ * not in its 6.12.107 one. The upstream commit was not found in the sources
+ * at hand; 7.0 is the first release both could bracket it by.
+ */
+#define VMV_VREAD_ALLOC_NR_PAGES	VMV_LINUX_AT_LEAST(7, 0, 0)
+
+/*
  * No version range is refused here: the copies below follow every change
  * from 5.10 to 7.3 that is known (see the features above), and at load
  * layout.c checks each field vmapview reads against the running kernel's

@@ -6,6 +6,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/module.h>
 #include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/seq_file.h>
@@ -26,7 +27,7 @@ struct vmv_iter {
 	bool show_addr;		/* kptr_restrict, decided at open */
 	unsigned long next;	/* address to continue from */
 	union {
-		struct vmv_block block;
+		struct vmv_block_state block;
 		struct vmv_area area;
 	};
 };
@@ -57,6 +58,7 @@ static int vmv_iter_open(struct inode *inode, struct file *file,
 	if (!it)
 		return -ENOMEM;
 	it->show_addr = vmv_may_show_addr();
+	vmv_probes_check();
 	vmv_sync_if_needed();
 	return 0;
 }
@@ -94,7 +96,7 @@ static void *vmv_blocks_next(struct seq_file *m, void *v, loff_t *pos)
 
 	++*pos;
 	if (v != SEQ_START_TOKEN)
-		it->next = it->block.n.start + 1;
+		it->next = it->block.start + 1;
 	return vmv_blocks_fetch(it);
 }
 
@@ -105,7 +107,7 @@ static void vmv_iter_stop(struct seq_file *m, void *v)
 static int vmv_blocks_show(struct seq_file *m, void *v)
 {
 	struct vmv_iter *it = m->private;
-	struct vmv_block *b = v;
+	struct vmv_block_state *b = v;
 	unsigned int i, used, dirty;
 	struct vmv_totals t;
 
@@ -117,11 +119,12 @@ static int vmv_blocks_show(struct seq_file *m, void *v)
 	}
 	used = bitmap_weight(b->used, VMV_BLOCK_PAGES);
 	dirty = bitmap_weight(b->dirty, VMV_BLOCK_PAGES);
-	vmv_show_range(m, it, b->n.start, VMV_BLOCK_SIZE);
-	seq_printf(m, " cpu=%d free=%lu dirty=%u used=%u dirty_range=%u-%u src=%s%s map=",
+	vmv_show_range(m, it, b->start, VMV_BLOCK_SIZE);
+	seq_printf(m, " cpu=%d free=%lu dirty=%u used=%u dirty_range=%u-%u src=%s%s%s map=",
 		   b->cpu, VMV_BLOCK_PAGES - b->cursor, dirty, used, b->dirty_min,
 		   b->dirty_max, vmv_src_names[b->src],
-		   b->uncertain ? " uncertain=1" : "");
+		   b->uncertain ? " uncertain=1" : "",
+		   b->degraded ? " degraded=1" : "");
 	for (i = 0; i < VMV_BLOCK_PAGES; i++)
 		seq_putc(m, test_bit(i, b->used) ? 'U' : test_bit(i, b->dirty) ? 'd' : '.');
 	seq_putc(m, '\n');
@@ -161,7 +164,7 @@ static void *vmv_areas_next(struct seq_file *m, void *v, loff_t *pos)
 	struct vmv_iter *it = m->private;
 
 	++*pos;
-	it->next = it->area.n.start + 1;
+	it->next = it->area.start + 1;
 	return vmv_areas_fetch(it);
 }
 
@@ -171,9 +174,10 @@ static int vmv_areas_show(struct seq_file *m, void *v)
 	struct vmv_area *a = v;
 	unsigned long size = (unsigned long)a->reserved << PAGE_SHIFT;
 
-	vmv_show_range(m, it, a->n.start, size);
-	seq_printf(m, " %lu pages=%u type=%s src=%s caller=", size, a->pages,
-		   vmv_type_names[a->type], vmv_src_names[a->src]);
+	vmv_show_range(m, it, a->start, size);
+	seq_printf(m, " %lu pages=%u type=%s src=%s%s caller=", size, a->pages,
+		   vmv_type_names[a->type], vmv_src_names[a->src],
+		   a->merged ? " merged=1" : "");
 	if (a->caller)
 		seq_printf(m, "%pS\n", (void *)a->caller);
 	else
@@ -203,13 +207,24 @@ static const char * const vmv_lost_names[VMV_LOST_NR] = {
 	[VMV_LOST_BAD_EVENT] = "bad_event",
 };
 
+static bool vmv_kcore_fix;
+
+void vmv_kcore_fix_set(bool active)
+{
+	WRITE_ONCE(vmv_kcore_fix, active);
+}
+EXPORT_SYMBOL_GPL(vmv_kcore_fix_set);
+
+static void vmv_show_stat(struct seq_file *m, const char *key, enum vmv_stat s)
+{
+	seq_printf(m, "%s %ld\n", key, vmv_stat_sum(s));
+}
+
 static int vmv_stats_show(struct seq_file *m, void *unused)
 {
-	unsigned long maps, unmaps;
 	struct vmv_totals t;
 	unsigned int i;
 
-	vmv_sync_if_needed();
 	vmv_totals(&t);
 	seq_printf(m, "blocks %lu\n", t.blocks);
 	seq_printf(m, "areas %lu\n", t.areas);
@@ -220,27 +235,45 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "block_va_bytes %lu\n", t.blocks * VMV_BLOCK_SIZE);
 	seq_printf(m, "purge_eligible_blocks %lu\n", t.purge_eligible);
 	seq_printf(m, "uncertain_blocks %lu\n", t.uncertain);
-	vmv_event_counts(&maps, &unmaps);
-	seq_printf(m, "maps %lu\n", maps);
-	seq_printf(m, "unmaps %lu\n", unmaps);
-	seq_printf(m, "purges %ld\n", atomic_long_read(&vmv_stats.purges));
-	seq_printf(m, "unmap_aliases %ld\n", atomic_long_read(&vmv_stats.unmap_aliases));
-	seq_printf(m, "blocks_freed %ld\n", atomic_long_read(&vmv_stats.blocks_freed));
-	seq_printf(m, "lost_events %ld\n", atomic_long_read(&vmv_stats.lost_events));
+	seq_printf(m, "degraded_blocks %lu\n", t.degraded);
+	vmv_show_stat(m, "maps", VMV_STAT_MAPS);
+	vmv_show_stat(m, "unmaps", VMV_STAT_UNMAPS);
+	vmv_show_stat(m, "purges", VMV_STAT_PURGES);
+	vmv_show_stat(m, "unmap_aliases", VMV_STAT_UNMAP_ALIASES);
+	vmv_show_stat(m, "blocks_freed", VMV_STAT_BLOCKS_FREED);
+	vmv_show_stat(m, "lost_events", VMV_STAT_LOST_EVENTS);
 	for (i = 0; i < VMV_LOST_NR; i++)
 		seq_printf(m, "lost.%s %ld\n", vmv_lost_names[i],
-			   atomic_long_read(&vmv_stats.lost[i]));
-	seq_printf(m, "stale_areas_dropped %ld\n", atomic_long_read(&vmv_stats.stale_areas));
-	seq_printf(m, "resyncs %ld\n", atomic_long_read(&vmv_stats.resyncs));
-	seq_printf(m, "resync_retries %ld\n", atomic_long_read(&vmv_stats.resync_retries));
+			   vmv_stat_sum(VMV_STAT_LOST + i));
+	vmv_show_stat(m, "stale_areas_dropped", VMV_STAT_STALE_AREAS);
+	vmv_show_stat(m, "resyncs", VMV_STAT_RESYNCS);
+	vmv_show_stat(m, "resync_retries", VMV_STAT_RESYNC_RETRIES);
+	vmv_show_stat(m, "resync_failures", VMV_STAT_RESYNC_FAILURES);
+	vmv_show_stat(m, "record_cap_hits", VMV_STAT_RECORD_CAP);
+	vmv_resync_show(m);
 	vmv_probes_show(m);
 	seq_printf(m, "memory_bytes %lu\n", t.memory);
 	seq_printf(m, "pages_per_block %lu\n", VMV_BLOCK_PAGES);
 	seq_printf(m, "layout %s\n", vmv_layout_source());
+	seq_printf(m, "kcore_fix %d\n", READ_ONCE(vmv_kcore_fix));
 	seq_printf(m, "vmalloc_start 0x%lx\n", vmv_may_show_addr() ? VMALLOC_START : 0UL);
 	return 0;
 }
-DEFINE_SHOW_ATTRIBUTE(vmv_stats);
+
+static int vmv_stats_open(struct inode *inode, struct file *file)
+{
+	vmv_probes_check();
+	vmv_sync_if_needed();
+	return single_open(file, vmv_stats_show, inode->i_private);
+}
+
+static const struct file_operations vmv_stats_fops = {
+	.owner = THIS_MODULE,
+	.open = vmv_stats_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
 
 #ifdef VMAPVIEW_TESTING
 /*

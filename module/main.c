@@ -19,14 +19,14 @@ static int __init vmapview_init(void)
 	ret = vmv_layout_check();
 	if (ret)
 		return ret;
-	ret = vmv_mirror_init();
+	ret = vmv_mirror_init(vmv_resync_request);
 	if (ret)
 		return ret;
 	/* Probes first, so nothing mapped during the adoption is missed. */
 	ret = vmv_probes_install();
 	if (ret)
 		goto err_mirror;
-	ret = vmv_mirror_adopt();
+	ret = vmv_adopt();
 	if (ret == -ENODEV)
 		goto err_probes;
 	if (ret)
@@ -41,6 +41,7 @@ static int __init vmapview_init(void)
 
 err_probes:
 	vmv_probes_remove();
+	vmv_resync_exit();
 err_mirror:
 	vmv_mirror_exit();
 	return ret;
@@ -50,6 +51,7 @@ static void __exit vmapview_exit(void)
 {
 	vmv_debugfs_exit();
 	vmv_probes_remove();
+	vmv_resync_exit();
 	vmv_mirror_exit();
 	pr_info("unloaded\n");
 }

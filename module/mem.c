@@ -13,6 +13,10 @@
  * the mirror, whose unmap events fire before vm_unmap_ram() touches the
  * page tables. The copy to user space then runs with no lock held, straight
  * from the pinned page, so no bounce buffer is needed.
+ *
+ * The file is sparse: SEEK_DATA and SEEK_HOLE jump between used pages, so
+ * `cp --sparse`, dd and tools walk it quickly, and a read skips a hole in
+ * one step, with one lookup in the mirror and no lock per page.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -20,41 +24,12 @@
 #include <linux/fs.h>
 #include <linux/highmem.h>
 #include <linux/mm.h>
-#include <linux/pgtable.h>
 #include <linux/sched/signal.h>
 #include <linux/security.h>
+#include <linux/sizes.h>
 #include <linux/uaccess.h>
 
 #include "vmapview.h"
-
-/*
- * vmalloc_to_page() without its WARN_ON_ONCE() on huge mappings: a large
- * vm_map_ram() area may be freed and its addresses reused by a huge
- * vmalloc() while we look, and that must not warn. vm_map_ram() maps
- * single pages only, so a leaf above the PTE level is not ours.
- */
-struct page *vmv_vmalloc_to_page(unsigned long addr)
-{
-	pgd_t *pgd = pgd_offset(vmv_syms.init_mm, addr);
-	p4d_t *p4d;
-	pud_t *pud;
-	pmd_t *pmd;
-	pte_t pte;
-
-	if (pgd_none(*pgd) || pgd_bad(*pgd))
-		return NULL;
-	p4d = p4d_offset(pgd, addr);
-	if (p4d_none(*p4d) || p4d_bad(*p4d))
-		return NULL;
-	pud = pud_offset(p4d, addr);
-	if (pud_none(*pud) || pud_leaf(*pud) || pud_bad(*pud))
-		return NULL;
-	pmd = pmd_offset(pud, addr);
-	if (pmd_none(*pmd) || pmd_leaf(*pmd) || pmd_bad(*pmd))
-		return NULL;
-	pte = READ_ONCE(*pte_offset_kernel(pmd, addr));
-	return pte_present(pte) ? pte_page(pte) : NULL;
-}
 
 static loff_t vmv_mem_size(void)
 {
@@ -100,10 +75,14 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 	return clear_user(ubuf, n) ? -EFAULT : 0;
 }
 
+/* Zeros for a hole, a megabyte at a time. */
+#define VMV_HOLE_CHUNK	SZ_1M
+
 static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 			    loff_t *ppos)
 {
 	loff_t pos = *ppos, size = vmv_mem_size();
+	unsigned long dstart = 0, dend = 0;
 	size_t done = 0;
 	int ret = 0;
 
@@ -121,7 +100,18 @@ static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 			ret = -EINTR;
 			break;
 		}
-		ret = vmv_copy_page(ubuf + done, addr - off, off, n);
+		/* The next used range, looked up once per range. */
+		if (addr >= dend && !vmv_next_data(addr & PAGE_MASK, &dstart, &dend)) {
+			dstart = VMALLOC_START + size;
+			dend = dstart;
+		}
+		if (addr < dstart) {
+			n = min_t(size_t, min_t(size_t, len - done, dstart - addr),
+				  VMV_HOLE_CHUNK);
+			ret = clear_user(ubuf + done, n) ? -EFAULT : 0;
+		} else {
+			ret = vmv_copy_page(ubuf + done, addr - off, off, n);
+		}
 		if (ret)
 			break;
 		done += n;
@@ -144,13 +134,44 @@ static int vmv_mem_open(struct inode *inode, struct file *file)
 	ret = security_locked_down(LOCKDOWN_KCORE);
 	if (ret)
 		return ret;
+	vmv_probes_check();
 	vmv_sync_if_needed();
 	return 0;
 }
 
+/* Where the used range at or after addr ends, ranges that touch joined. */
+static unsigned long vmv_data_end(unsigned long addr)
+{
+	unsigned long start, end = addr;
+
+	while (!fatal_signal_pending(current) && vmv_next_data(end, &start, &end)) {
+		if (start > addr)
+			return addr;
+		addr = end;
+		cond_resched();
+	}
+	return addr;
+}
+
 static loff_t vmv_mem_llseek(struct file *file, loff_t offset, int whence)
 {
-	return fixed_size_llseek(file, offset, whence, vmv_mem_size());
+	loff_t size = vmv_mem_size();
+	unsigned long addr, start, end;
+
+	if (whence != SEEK_DATA && whence != SEEK_HOLE)
+		return fixed_size_llseek(file, offset, whence, size);
+	if (offset < 0 || offset >= size)
+		return -ENXIO;
+	addr = VMALLOC_START + offset;
+	if (whence == SEEK_DATA) {
+		if (!vmv_next_data(addr & PAGE_MASK, &start, &end))
+			return -ENXIO;
+		offset = max(addr, start) - VMALLOC_START;
+	} else {
+		/* The file's end is a hole too. */
+		offset = min_t(loff_t, vmv_data_end(addr) - VMALLOC_START, size);
+	}
+	return vfs_setpos(file, offset, size);
 }
 
 static const struct file_operations vmv_mem_fops = {

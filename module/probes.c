@@ -25,7 +25,7 @@ struct vmv_probe {
 	bool ret;		/* a kretprobe */
 	bool required;		/* vmapview cannot work without it */
 	bool variants;		/* may sit on a .isra/.constprop/.part copy */
-	atomic_long_t *counter;	/* for counting probes */
+	int counter;		/* a counting probe's enum vmv_stat, or 0 */
 	struct kprobe kp;
 	struct kretprobe rp;
 	char resolved[KSYM_NAME_LEN];
@@ -53,13 +53,14 @@ static int vmv_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	unsigned long addr = regs_return_value(regs);
 	struct vmv_probe *p;
 
-	if (addr && d->count)
-		vmv_on_map(addr, d->count, d->caller);
+	/* A new block: which CPU's queue took it, while that is cheap to tell. */
+	if (addr && d->count && vmv_on_map(addr, d->count, d->caller))
+		vmv_block_set_cpu(vmv_block_start(addr),
+				  vmv_kernel_block_cpu(vmv_block_start(addr), true));
 	/* A miss leaves no trace but the kretprobe's own counter. */
 	p = container_of(vmv_get_kretprobe(ri), struct vmv_probe, rp);
-	if (unlikely(READ_ONCE(p->rp.nmissed) != READ_ONCE(p->missed_seen)) &&
-	    vmv_probes_missed())
-		vmv_lost_track();
+	if (unlikely(READ_ONCE(p->rp.nmissed) != READ_ONCE(p->missed_seen)))
+		vmv_probes_check();
 	return 0;
 }
 
@@ -75,18 +76,14 @@ static int vmv_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 
 static int vmv_block_free_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct vmv_kvb *vb = (struct vmv_kvb *)vmv_arg(regs, 0);
-
-	vmv_on_block_free(vb->va->va_start);
+	vmv_on_block_free(vmv_kernel_vb_start((void *)vmv_arg(regs, 0)));
 	return 0;
 }
 
 /* The vmap_area is valid until this function has put it on a lazy list. */
 static int vmv_va_free_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	struct vmap_area *va = (struct vmap_area *)vmv_arg(regs, 0);
-
-	vmv_on_va_free(va->va_start);
+	vmv_on_va_free(vmv_kernel_va_start((struct vmap_area *)vmv_arg(regs, 0)));
 	return 0;
 }
 
@@ -96,7 +93,7 @@ static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs);
 /* 6.5+: _vm_unmap_aliases() resets dirty ranges; the mirror follows. */
 static int vmv_aliases_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
-	atomic_long_inc(&vmv_stats.unmap_aliases);
+	vmv_count(VMV_STAT_UNMAP_ALIASES);
 	*(unsigned long *)ri->data = vmv_aliases_begin();
 	return 0;
 }
@@ -107,8 +104,6 @@ static int vmv_aliases_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 #endif
-
-static atomic_long_t vmv_vb_alloc_calls, vmv_vb_free_calls;
 
 static int map_maxactive;
 module_param(map_maxactive, int, 0444);
@@ -127,7 +122,7 @@ static struct vmv_probe vmv_probes[] = {
 		.kp = { .pre_handler = vmv_unmap_pre },
 	},
 	{
-		.symbol = "free_vmap_block",
+		.symbol = "free_vmap_block", .required = true,
 		.kp = { .pre_handler = vmv_block_free_pre },
 	},
 	{
@@ -136,7 +131,7 @@ static struct vmv_probe vmv_probes[] = {
 	},
 	{
 		.symbol = "purge_fragmented_blocks_allcpus", .variants = true,
-		.counter = &vmv_stats.purges,
+		.counter = VMV_STAT_PURGES,
 	},
 #if VMV_ALIASES_RESET_DIRTY
 	{
@@ -150,11 +145,11 @@ static struct vmv_probe vmv_probes[] = {
 #else
 	{
 		.symbol = "_vm_unmap_aliases", .variants = true,
-		.counter = &vmv_stats.unmap_aliases,
+		.counter = VMV_STAT_UNMAP_ALIASES,
 	},
 #endif
-	{ .symbol = "vb_alloc", .variants = true, .counter = &vmv_vb_alloc_calls },
-	{ .symbol = "vb_free", .variants = true, .counter = &vmv_vb_free_calls },
+	{ .symbol = "vb_alloc", .variants = true, .counter = VMV_STAT_VB_ALLOC },
+	{ .symbol = "vb_free", .variants = true, .counter = VMV_STAT_VB_FREE },
 	{
 		.symbol = "vm_map_ram", .ret = true, .required = true,
 		.rp = {
@@ -169,7 +164,7 @@ static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct vmv_probe *probe = container_of(p, struct vmv_probe, kp);
 
-	atomic_long_inc(probe->counter);
+	vmv_count(probe->counter);
 	return 0;
 }
 
@@ -268,10 +263,10 @@ static unsigned long vmv_probe_nmissed(struct vmv_probe *p)
 }
 
 /*
- * True once for every new batch of missed hits of a probe that feeds the
- * mirror. Callers race on missed_seen; cmpxchg makes one of them see it.
+ * Tells the mirror once of every new batch of missed hits of a probe that
+ * feeds it. Callers race on missed_seen; cmpxchg makes one of them see it.
  */
-bool vmv_probes_missed(void)
+void vmv_probes_check(void)
 {
 	bool missed = false;
 	unsigned int i;
@@ -285,7 +280,8 @@ bool vmv_probes_missed(void)
 		    cmpxchg(&p->missed_seen, seen, now) == seen)
 			missed = true;
 	}
-	return missed;
+	if (missed)
+		vmv_lost_track();
 }
 
 void vmv_probes_show(struct seq_file *m)
@@ -299,6 +295,6 @@ void vmv_probes_show(struct seq_file *m)
 			   p->installed ? p->resolved : "absent");
 		seq_printf(m, "probe.%s.nmissed %lu\n", p->symbol, vmv_probe_nmissed(p));
 	}
-	seq_printf(m, "vb_alloc_calls %ld\n", atomic_long_read(&vmv_vb_alloc_calls));
-	seq_printf(m, "vb_free_calls %ld\n", atomic_long_read(&vmv_vb_free_calls));
+	seq_printf(m, "vb_alloc_calls %ld\n", vmv_stat_sum(VMV_STAT_VB_ALLOC));
+	seq_printf(m, "vb_free_calls %ld\n", vmv_stat_sum(VMV_STAT_VB_FREE));
 }

@@ -12,6 +12,8 @@
 #include "vmapview.h"
 
 struct vmv_syms vmv_syms;
+/* vmapview_kcore's corrected kcore reader reads the same structures. */
+EXPORT_SYMBOL_GPL(vmv_syms);
 static unsigned long (*vmv_kallsyms_lookup_name)(const char *name);
 
 unsigned long vmv_lookup_name(const char *name)
@@ -34,7 +36,9 @@ int vmv_syms_init(void)
 #if VMV_HAS_VMAP_NODES
 		VMV_SYM(vmap_nodes, vmap_nodes),
 		VMV_SYM(nr_vmap_nodes, nr_vmap_nodes),
+		VMV_SYM(vmap_zone_size, vmap_zone_size),
 #else
+		VMV_SYM(vmap_area_root, vmap_area_root),
 		VMV_SYM(vmap_area_list, vmap_area_list),
 		VMV_SYM(vmap_area_lock, vmap_area_lock),
 #endif

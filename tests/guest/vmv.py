@@ -13,18 +13,41 @@ them against the page tables (through the test module's pte file).
                            reads spanning boundaries and unaligned windows
   vmv.py kcore             /proc/kcore over the test mappings: 6.1's bug
                            (vm_map_ram reads as zeros, vmalloc correctly)
-  vmv.py mem-vs-churn SECS read every block through mem for SECS seconds
-                           while the churn runs: every word is 0 or the
-                           pattern, and the test mappings' pattern is read
+  vmv.py mem-vs-churn SECS [kcore]
+                           read every block through mem (or /proc/kcore) for
+                           SECS seconds while the churn runs: every word is 0
+                           or the pattern, and the test mappings' pattern is read
+  vmv.py kcore-offset ADDR the /proc/kcore file offset of kernel address ADDR
+  vmv.py expect START END FILE
+                           FILE holds [START, END) as some reader read it: do
+                           the pages the truth is known for (test mappings:
+                           their pattern; free and dirty block pages: zeros)
+                           match? Exit 1, naming the pages, when not
+  vmv.py drgn-read START END FILE
+                           [START, END) read by drgn's own prog.read() on the
+                           live kernel, into FILE
+  vmv.py crash-words START END OUT FILE
+                           the words of crash's "rd -64 START N" output OUT
+                           for [START, END), written to FILE as bytes
+  vmv.py kcore-others save|same FILE
+                           digests of vmalloc-space ranges other than vm_map_ram
+                           (/proc/vmallocinfo's areas and the gaps between them,
+                           the module area, kernel text) read through /proc/kcore:
+                           save them, or check that those stable across two
+                           saves read the same now
   vmv.py fresh-block       make the next block allocation of this CPU start a
                            new vmap_block (run pinned to one CPU)
+  vmv.py walk-mem          read all of mem's data, by SEEK_DATA/SEEK_HOLE
+  vmv.py check-sparse      mem's data ranges are the mirror's used pages
   vmv.py check-pte         every block's used pages, less the slack of its
                            allocations, are exactly its present PTEs
-                           (inside adopted runs: present pages are used)
+                           (adopted records too: at most 64 pages, mapped first)
 """
 
+import errno
 import os
 import random
+import re
 import struct
 import sys
 import time
@@ -68,12 +91,11 @@ def check_pte():
                 continue
             first = (a_start - start) // 4096
             last = (a_end - start) // 4096
-            if af["src"] == "adopted":
-                # Where the slack of adopted allocations lies is a guess:
-                # inside them, used pages need not all be present.
-                for i in range(first, last):
-                    want[i] = got[i] if f["map"][i] == "U" else "."
-                continue
+            # Adopted records too: no allocation exceeds VMAP_MAX_ALLOC
+            # pages, and their first `pages` pages are the mapped ones.
+            if last - first > 64:
+                bad += 1
+                print(f"area {a_start:#x}: {last - first} pages in one record")
             for i in range(first + int(af["pages"]), last):
                 want[i] = "."       # reserved slack: used, never mapped
         if got != "".join(want):
@@ -225,15 +247,183 @@ def check_kcore():
     return 1 if bad else 0
 
 
-def mem_vs_churn(secs):
+def kcore_expect(start, end, path):
+    """Compares a reader's bytes of [start, end) with the known truth."""
+    with open(path, "rb") as f:
+        got = f.read()
+    if len(got) != end - start:
+        print(f"expect: {path} holds {len(got)} bytes, want {end - start}")
+        return 1
+    bad, known = [], 0
+    for i, want in enumerate(expected_pages(start, end)):
+        if want is None:
+            continue
+        known += 1
+        page = got[i * PAGE:(i + 1) * PAGE]
+        if page != want:
+            what = "zeros" if page == bytes(PAGE) else page[:8].hex()
+            bad.append(f"{i}({what})")
+    print(f"expect {start:#x}-{end:#x}: {known} known pages, {len(bad)} wrong"
+          + (": " + " ".join(bad[:16]) if bad else ""))
+    return 1 if bad or not known else 0
+
+
+def drgn_read(start, end, path):
+    """drgn's own reader of the live kernel: no vmapview code involved."""
+    import drgn
+    prog = drgn.Program()
+    prog.set_kernel()
+    with open(path, "wb") as f:
+        f.write(prog.read(start, end - start))
+    return 0
+
+
+def crash_words(start, end, out, path):
+    """Parses crash's rd -64: "ADDR:  WORD WORD   ASCII" lines."""
+    words = {}
+    with open(out, errors="replace") as f:
+        for line in f:
+            head, sep, rest = line.partition(":")
+            try:
+                addr = int(head.strip(), 16)
+            except ValueError:
+                continue
+            for i, tok in enumerate(rest.split()[:2]):
+                if sep and len(tok) == 16:
+                    words[addr + 8 * i] = int(tok, 16)
+    missing = [a for a in range(start, end, 8) if a not in words]
+    if missing:
+        print(f"crash-words: {len(missing)} words missing, first {missing[0]:#x}")
+        return 1
+    with open(path, "wb") as f:
+        f.write(b"".join(struct.pack("<Q", words[a]) for a in range(start, end, 8)))
+    return 0
+
+
+def other_ranges():
+    """Ranges of vmalloc space that are not vm_map_ram(), with their kind."""
+    ram = [(b.start, b.end) for b in blocks()] + \
+        [(a.start, a.end) for a in areas() if a.type == "area"]
+    listed = []
+    with open("/proc/vmallocinfo") as f:
+        for line in f:
+            fields = line.split()
+            lo, hi = (int(x, 16) for x in fields[0].split("-"))
+            listed.append((lo, hi, line, fields))
+    # From 6.9 the file goes node by node: sorted here, for the holes.
+    listed.sort()
+    out, end = [], None
+    for lo, hi, line, fields in listed:
+        if end is not None and lo > end and \
+                not any(s < end + PAGE and end < e for s, e in ram):
+            out.append(("hole", end, end + PAGE, ""))
+        end = max(end or 0, hi)
+        kind = "vm_map_ram" if "vm_map_ram" in line else \
+            next((w for w in ("ioremap", "vmap", "vpages", "vmalloc", "user")
+                  if w in fields[2:]), "other")
+        # Live data, whose change says nothing of the fix: thread stacks
+        # (the livepatch moves their tasks over), per-CPU chunks, modules'
+        # data (7.x: execmem_alloc_rw()), vmapview's own memory (its caller
+        # is in the module) and its kretprobes' instances.
+        live = re.search(r"stack|dup_task_struct|kernel_clone|copy_process|pcpu_|"
+                         r"execmem_alloc_rw|\[vmapview|rethook|kretprobe", line)
+        if kind == "vm_map_ram" or live or any(s < hi and lo < e for s, e in ram):
+            continue
+        # Up to 4 pages from the start of each area.
+        out.append((kind, lo, min(hi, lo + 4 * PAGE), " ".join(fields[2:3])))
+    syms = {}
+    with open("/proc/kallsyms") as f:
+        for line in f:
+            addr, _, name = line.split()[:3]
+            if name in ("_stext", "linux_banner"):
+                syms[name] = int(addr, 16)
+    for name, addr in syms.items():
+        if addr:
+            out.append(("kernel", addr & ~(PAGE - 1), (addr & ~(PAGE - 1)) + 2 * PAGE, name))
+    with open("/proc/modules") as f:
+        for line in f:
+            addr = int(line.split()[5], 16)
+            if addr:
+                out.append(("module", addr, addr + 2 * PAGE, line.split()[0]))
+    loads = Kcore().loads
+    return [r for r in out if any(v <= r[1] and r[2] <= v + n for v, n, _ in loads)]
+
+
+def kcore_others(cmd, path):
+    """The fix must leave every other read of /proc/kcore as it was."""
+    import hashlib
+    import json
+    kcore = Kcore()
+    # Before 6.4, kcore reads vmalloc space through a buffer kept per open
+    # file, which a hole leaves as the previous read filled it: each range
+    # is read right after the test module's vmalloc() buffer (a pattern).
+    anchor = next(m[0] for m in test_maps() if m[5] == "vmalloc")
+
+    def digest(lo, hi):
+        kcore.read(anchor, PAGE)
+        return hashlib.sha256(kcore.read(lo, hi - lo)).hexdigest()
+
+    if cmd == "save":
+        snaps = []
+        if os.path.exists(path):
+            with open(path) as f:
+                snaps = json.load(f)
+        ranges = snaps[0]["ranges"] if snaps else other_ranges()
+        snaps.append({"ranges": ranges,
+                      "digests": [digest(lo, hi) for _, lo, hi, _ in ranges]})
+        with open(path, "w") as f:
+            json.dump(snaps, f)
+        print(f"kcore-others: saved {len(ranges)} ranges")
+        return 0
+    with open(path) as f:
+        snaps = json.load(f)
+    ranges, first = snaps[0]["ranges"], snaps[0]["digests"]
+    # Loading a module (the fix is one) makes areas where holes were: only
+    # ranges that are still what they were are compared. vmapview's own
+    # module memory changes with its state.
+    now = {tuple(r) for r in other_ranges()}
+    mine = []
+    for mod in ("vmapview", "vmapview_test", "vmapview_kcore"):
+        sect = f"/sys/module/{mod}/sections"
+        for name in os.listdir(sect) if os.path.isdir(sect) else ():
+            with open(os.path.join(sect, name)) as f:
+                mine.append(int(f.read(), 16))
+    now = {r for r in now if not any(r[1] <= a < r[2] + 64 * PAGE for a in mine)}
+    stable = [i for i in range(len(ranges))
+              if all(s["digests"][i] == first[i] for s in snaps[1:]) and
+              tuple(ranges[i]) in now]
+    kinds, bad = {}, 0
+    for i in stable:
+        kind, lo, hi, what = ranges[i]
+        kinds[kind] = kinds.get(kind, 0) + 1
+        if digest(lo, hi) != first[i]:
+            bad += 1
+            print(f"{kind} {lo:#x}-{hi:#x} ({what}): reads differently")
+    print(f"kcore-others: {len(stable)} of {len(ranges)} ranges stable "
+          f"({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))}), {bad} differ")
+    if "vmalloc" not in kinds:
+        print("kcore-others: no vmalloc area was compared")
+        return 1
+    return 1 if bad or len(stable) < len(ranges) // 2 else 0
+
+
+def mem_vs_churn(secs, reader="mem"):
     """Reads every block through mem for secs seconds while the churn runs:
     every word is zero or the pattern of a churn thread or of a test
-    mapping. The test mappings stay mapped, so their pattern must be read
+    mapping, and a test mapping's words are where it is. The test mappings
+    stay mapped, so their pattern must be read
     (churn mappings live for milliseconds, and a round of reads takes
     seconds under TCG: whether one is caught is luck)."""
-    mem = Mem()
+    mem = Mem() if reader == "mem" else Kcore()
+    # Before 6.4 kcore reads vmalloc space through a buffer kept per open
+    # file, which a read of nothing (a block freed since blocks() listed
+    # it) leaves as the last read filled it. Reading the guard page of a
+    # vmalloc() buffer first zeroes it, as the kernel zero-fills up to the
+    # next area.
+    guard = next((m[1] for m in test_maps() if m[5] == "vmalloc"), None)
     seeds = set(range(0xff00, 0xff08))
-    kept = {m[4]: 0 for m in test_maps()}
+    kept = {m[4]: 0 for m in test_maps() if m[5] == "vm_map_ram"}
+    kept_start = {m[4]: m[0] for m in test_maps() if m[5] == "vm_map_ram"}
     seeds |= set(kept)
     deadline = time.monotonic() + secs
     words = live = rounds = 0
@@ -241,6 +431,8 @@ def mem_vs_churn(secs):
         rounds += 1
         for blk in blocks():
             start, end = blk.start, blk.end
+            if reader == "kcore" and guard:
+                mem.read(guard, PAGE)
             data = mem.read(start, end - start)
             for i, (w,) in enumerate(struct.iter_unpack("<Q", data)):
                 if not w:
@@ -253,9 +445,15 @@ def mem_vs_churn(secs):
                     return 1
                 live += 1
                 if seed in kept:
+                    # Where a mapping that stays is, its words say so: a
+                    # word of it anywhere else is another page's.
+                    if w & 0xffffffff != addr - kept_start[seed]:
+                        print(f"{addr:#x}: {w:#018x} is a word of the mapping at "
+                              f"{kept_start[seed]:#x}, from another page")
+                        return 1
                     kept[seed] += 1
             words += len(data) // 8
-    print(f"mem-vs-churn: {rounds} rounds, {words} words, {live} pattern words, "
+    print(f"{reader}-vs-churn: {rounds} rounds, {words} words, {live} pattern words, "
           f"of test mappings {sum(kept.values())}")
     return 0 if all(kept.values()) else 1
 
@@ -307,8 +505,69 @@ def fresh_block():
     return 0
 
 
+def data_ranges(mem):
+    """mem's data ranges, by SEEK_DATA and SEEK_HOLE, as addresses."""
+    ranges = []
+    off = 0
+    while True:
+        try:
+            start = os.lseek(mem.fd, off, os.SEEK_DATA)
+        except OSError as e:
+            if e.errno == errno.ENXIO:
+                return ranges
+            raise
+        end = os.lseek(mem.fd, start, os.SEEK_HOLE)
+        if end <= start:
+            raise SystemExit(f"SEEK_HOLE at {start:#x} gave {end:#x}")
+        ranges.append((mem.base + start, mem.base + end))
+        off = end
+
+
+def walk_mem():
+    """Reads all of mem's data, jumping its holes; prints what it took."""
+    mem = Mem()
+    t0 = time.monotonic()
+    ranges = data_ranges(mem)
+    nbytes = 0
+    for start, end in ranges:
+        nbytes += len(mem.read(start, end - start))
+    print(f"walk-mem: {len(ranges)} ranges, {nbytes} bytes in "
+          f"{time.monotonic() - t0:.2f}s")
+    return 0
+
+
+def check_sparse():
+    """mem's data ranges are exactly the mirror's used pages: block pages
+    marked U and large areas, and they hold every test mapping."""
+    mem = Mem()
+    got = set()
+    for start, end in data_ranges(mem):
+        got.update(range(start, end, PAGE))
+    want = set()
+    for b in blocks():
+        want.update(b.start + i * PAGE for i, c in enumerate(b.fields["map"]) if c == "U")
+    for a in areas():
+        if a.fields["type"] == "area":
+            want.update(range(a.start, a.end, PAGE))
+    bad = 0
+    if got != want:
+        bad += 1
+        print(f"data pages: {len(got)}, used pages: {len(want)}, "
+              f"{len(got - want)} extra, {len(want - got)} missing")
+    for m_start, m_end, name, _, _, kind in test_maps():
+        if kind == "vm_map_ram" and not set(range(m_start, m_end, PAGE)) <= got:
+            bad += 1
+            print(f"mapping {name}: not all inside data ranges")
+    print(f"check-sparse: {len(got)} data pages, {bad} problems")
+    return 1 if bad else 0
+
+
 def main(argv):
     cmd = argv[0]
+    if cmd == "walk-mem":
+        return walk_mem()
+    if cmd == "check-sparse":
+        return check_sparse()
     if cmd == "check-pte":
         return check_pte()
     if cmd == "fresh-block":
@@ -318,7 +577,18 @@ def main(argv):
     if cmd == "kcore":
         return check_kcore()
     if cmd == "mem-vs-churn":
-        return mem_vs_churn(float(argv[1]))
+        return mem_vs_churn(float(argv[1]), *argv[2:3])
+    if cmd == "kcore-offset":
+        print(Kcore().offset(int(argv[1], 16)))
+        return 0
+    if cmd == "expect":
+        return kcore_expect(int(argv[1], 16), int(argv[2], 16), argv[3])
+    if cmd == "drgn-read":
+        return drgn_read(int(argv[1], 16), int(argv[2], 16), argv[3])
+    if cmd == "crash-words":
+        return crash_words(int(argv[1], 16), int(argv[2], 16), argv[3], argv[4])
+    if cmd == "kcore-others":
+        return kcore_others(argv[1], argv[2])
     if cmd == "block":
         addr = int(argv[1], 16)
         for b in blocks():

@@ -17,6 +17,8 @@
  *                     (seed 0xff00 + thread)
  *   bench ITER COUNT  time ITER vm_map_ram()/vm_unmap_ram() pairs of COUNT
  *                     pages (1..VMVT_CHURN_PAGES); the bench file shows it
+ *   pbench N ITER COUNT  the same in N threads at once (1..VMVT_CHURN_MAX),
+ *                     one per online CPU in turn, timed until all end
  *   mapmany N COUNT   add N anonymous mappings of COUNT pages, all of one
  *                     page (cheap blocks for benchmarks); none are listed
  *   unmapmany         unmap them
@@ -29,7 +31,7 @@
  *   0xSTART-0xEND NAME pages=COUNT seed=SEED kind=vm_map_ram|vmalloc
  *
  * /sys/kernel/debug/vmapview_test/bench: the last bench, as
- *   iterations=ITER pages=COUNT ns=ELAPSED
+ *   iterations=ITER pages=COUNT threads=N ns=ELAPSED
  *
  * /sys/kernel/debug/vmapview_test/pte: write "0xADDR COUNT" (COUNT up to
  * VMVT_PTE_MAX pages of vmalloc space), then read one character per page:
@@ -41,6 +43,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/completion.h>
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
 #include <linux/kprobes.h>
@@ -84,7 +87,7 @@ static unsigned long vmvt_pte_addr;
 static unsigned int vmvt_pte_count;
 
 static struct task_struct *vmvt_churn_tasks[VMVT_CHURN_MAX];
-static unsigned int vmvt_bench_iter, vmvt_bench_pages;
+static unsigned int vmvt_bench_iter, vmvt_bench_pages, vmvt_bench_threads;
 static u64 vmvt_bench_ns;
 static void **vmvt_many;
 static unsigned int vmvt_nr_many, vmvt_many_pages;
@@ -293,16 +296,14 @@ static int vmvt_churn(unsigned int n)
 	return 0;
 }
 
-static int vmvt_bench(unsigned int iter, unsigned int count)
+/* ITER map/unmap pairs of COUNT pages. */
+static int vmvt_bench_loop(unsigned int iter, unsigned int count)
 {
 	struct page *pages[VMVT_CHURN_PAGES];
 	unsigned int i, got;
 	int ret = 0;
-	u64 start;
 	void *addr;
 
-	if (!iter || !count || count > VMVT_CHURN_PAGES)
-		return -EINVAL;
 	for (got = 0; got < count; got++) {
 		pages[got] = alloc_page(GFP_KERNEL);
 		if (!pages[got]) {
@@ -310,7 +311,6 @@ static int vmvt_bench(unsigned int iter, unsigned int count)
 			goto out;
 		}
 	}
-	start = ktime_get_ns();
 	for (i = 0; i < iter; i++) {
 		addr = vm_map_ram(pages, count, NUMA_NO_NODE);
 		if (!addr) {
@@ -321,12 +321,74 @@ static int vmvt_bench(unsigned int iter, unsigned int count)
 		if (!(i % 256))
 			cond_resched();
 	}
-	vmvt_bench_ns = ktime_get_ns() - start;
-	vmvt_bench_iter = iter;
-	vmvt_bench_pages = count;
 out:
 	while (got--)
 		__free_page(pages[got]);
+	return ret;
+}
+
+struct vmvt_bench_thread {
+	unsigned int iter, count;
+	int ret;
+	struct completion done;
+};
+
+static int vmvt_bench_fn(void *arg)
+{
+	struct vmvt_bench_thread *t = arg;
+
+	t->ret = vmvt_bench_loop(t->iter, t->count);
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * THREADS kernel threads, one per online CPU in turn, each running ITER
+ * pairs at once; the time is until the last one ends.
+ */
+static int vmvt_bench(unsigned int threads, unsigned int iter, unsigned int count)
+{
+	struct vmvt_bench_thread *t;
+	struct task_struct *task;
+	unsigned int i, started = 0;
+	int ret = 0, cpu = -1;
+	u64 start;
+
+	if (!threads || threads > VMVT_CHURN_MAX || !iter || !count ||
+	    count > VMVT_CHURN_PAGES)
+		return -EINVAL;
+	t = kcalloc(threads, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	start = ktime_get_ns();
+	for (i = 0; i < threads; i++) {
+		t[i].iter = iter;
+		t[i].count = count;
+		init_completion(&t[i].done);
+		task = kthread_create(vmvt_bench_fn, &t[i], "vmvt-bench/%u", i);
+		if (IS_ERR(task)) {
+			ret = PTR_ERR(task);
+			break;
+		}
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		kthread_bind(task, cpu);
+		wake_up_process(task);
+		started++;
+	}
+	for (i = 0; i < started; i++) {
+		wait_for_completion(&t[i].done);
+		if (t[i].ret)
+			ret = t[i].ret;
+	}
+	if (!ret) {
+		vmvt_bench_ns = ktime_get_ns() - start;
+		vmvt_bench_iter = iter;
+		vmvt_bench_pages = count;
+		vmvt_bench_threads = threads;
+	}
+	kfree(t);
 	return ret;
 }
 
@@ -457,7 +519,15 @@ static int vmvt_run(int argc, char **argv)
 
 		if (kstrtouint(argv[1], 0, &n) || kstrtouint(argv[2], 0, &count))
 			return -EINVAL;
-		return argv[0][0] == 'b' ? vmvt_bench(n, count) : vmvt_map_many(n, count);
+		return argv[0][0] == 'b' ? vmvt_bench(1, n, count) : vmvt_map_many(n, count);
+	}
+	if (argc == 4 && !strcmp(argv[0], "pbench")) {
+		unsigned int threads, n;
+
+		if (kstrtouint(argv[1], 0, &threads) || kstrtouint(argv[2], 0, &n) ||
+		    kstrtouint(argv[3], 0, &count))
+			return -EINVAL;
+		return vmvt_bench(threads, n, count);
 	}
 	if (argc == 2 && !strcmp(argv[0], "probes")) {
 		bool on;
@@ -481,7 +551,7 @@ static int vmvt_run(int argc, char **argv)
 static ssize_t vmvt_ctl_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
-	char buf[VMVT_CMD_LEN], *argv[3], *cur, *tok;
+	char buf[VMVT_CMD_LEN], *argv[4], *cur, *tok;
 	int argc = 0, ret;
 
 	if (!len || len >= sizeof(buf))
@@ -533,8 +603,8 @@ DEFINE_SHOW_ATTRIBUTE(vmvt_maps);
 static int vmvt_bench_show(struct seq_file *s, void *unused)
 {
 	mutex_lock(&vmvt_lock);
-	seq_printf(s, "iterations=%u pages=%u ns=%llu\n", vmvt_bench_iter,
-		   vmvt_bench_pages, vmvt_bench_ns);
+	seq_printf(s, "iterations=%u pages=%u threads=%u ns=%llu\n", vmvt_bench_iter,
+		   vmvt_bench_pages, vmvt_bench_threads, vmvt_bench_ns);
 	mutex_unlock(&vmvt_lock);
 	return 0;
 }

@@ -53,7 +53,7 @@ class Boot:
 
 def command(kernel, initrd, out_dir, src_dir, append, memory="3G"):
     return [
-        "qemu-system-x86_64", "-machine", "q35", "-cpu", "max", "-smp", "2",
+        os.environ.get("VMAPVIEW_QEMU", "qemu-system-x86_64"), "-machine", "q35", "-cpu", "max", "-smp", "2",
         "-m", memory, "-accel", os.environ.get("VMAPVIEW_ACCEL", ACCEL),
         "-nodefaults", "-display", "none", "-no-reboot",
         "-serial", "stdio",

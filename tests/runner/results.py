@@ -32,6 +32,15 @@ def record(work, kernel, results, seconds):
                               if status == "fail"]}, f, indent=1)
 
 
+def seconds(work, profile, default):
+    """How long the last full run on the kernel took, or default."""
+    try:
+        with open(os.path.join(work, "results", profile + ".json")) as f:
+            return json.load(f)["seconds"]
+    except (OSError, ValueError, KeyError):
+        return default
+
+
 def table(work, profiles):
     """The markdown table of the recorded kernels, in kernels.conf order."""
     rows = ["| kernel | Debian release | flavour | suite result | skipped, and why |",

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one reader of the kernel's private vmap structures (mm/vmalloc.c's
+ * vmap_block, vmap_block_queue, vmap_node, the busy vmap_area lists) and of
+ * the kernel page tables. Their layouts are the copies in compat.h, which
+ * layout.c checks against the kernel's BTF before anything here runs.
+ *
+ * Each structure is read as mm/vmalloc.c itself reads it: a vmap_block under
+ * RCU, its counters and vb->va only under vb->lock and only while the block
+ * is not dying; busy lists under their own lock, a bounded batch at a time.
+ * (kcore_vread.c, in vmapview_kcore, holds copies of the kernel's own
+ * reader behind /proc/kcore, which read them as that reader does.)
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/pgtable.h>
+#include <linux/rcupdate.h>
+#include <linux/sched.h>
+#include <linux/sort.h>
+#include <linux/xarray.h>
+
+#include "vmapview.h"
+
+/*
+ * vmalloc_to_page() without its WARN_ON_ONCE() on huge mappings: a large
+ * vm_map_ram() area may be freed and its addresses reused by a huge
+ * vmalloc() while we look, and that must not warn. vm_map_ram() maps
+ * single pages only, so a leaf above the PTE level is not ours.
+ */
+struct page *vmv_vmalloc_to_page(unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(vmv_syms.init_mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+	pte_t pte;
+
+	if (pgd_none(*pgd) || pgd_bad(*pgd))
+		return NULL;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(*p4d) || p4d_bad(*p4d))
+		return NULL;
+	pud = pud_offset(p4d, addr);
+	if (pud_none(*pud) || pud_leaf(*pud) || pud_bad(*pud))
+		return NULL;
+	pmd = pmd_offset(pud, addr);
+	if (pmd_none(*pmd) || pmd_leaf(*pmd) || pmd_bad(*pmd))
+		return NULL;
+	pte = READ_ONCE(*pte_offset_kernel(pmd, addr));
+	return pte_present(pte) ? pte_page(pte) : NULL;
+}
+
+/* --- vmap_blocks --- */
+
+/* The kernel's xarray that holds the block at addr (mm/vmalloc.c). */
+struct xarray *vmv_kernel_vb_xa(unsigned long addr)
+{
+#if VMV_HAS_PERCPU_VB_XA
+	/* addr_to_vb_xa() */
+	int index = (addr / VMV_BLOCK_SIZE) % nr_cpu_ids;
+
+	if (!cpu_possible(index))
+		index = cpumask_next(index, cpu_possible_mask);
+	return &per_cpu_ptr(vmv_syms.vmap_block_queue, index)->vmap_blocks;
+#else
+	return vmv_syms.vmap_blocks;
+#endif
+}
+EXPORT_SYMBOL_GPL(vmv_kernel_vb_xa);
+
+/* The kernel's block at addr; the caller holds rcu_read_lock(). */
+static struct vmv_kvb *vmv_kernel_vb(unsigned long addr)
+{
+	return xa_load(vmv_kernel_vb_xa(addr), vmv_vb_idx(addr));
+}
+
+/* The n-th of the kernel's block xarrays, NULL past the last. */
+struct xarray *vmv_kernel_xa_nth(unsigned int n)
+{
+#if VMV_HAS_PERCPU_VB_XA
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (!n--)
+			return &per_cpu_ptr(vmv_syms.vmap_block_queue, cpu)->vmap_blocks;
+	return NULL;
+#else
+	return n ? NULL : vmv_syms.vmap_blocks;
+#endif
+}
+
+bool vmv_kernel_has_block(unsigned long start)
+{
+	bool has;
+
+	rcu_read_lock();
+	has = vmv_kernel_vb(start);
+	rcu_read_unlock();
+	return has;
+}
+
+/*
+ * Probe context, from free_vmap_block(vb) and free_vmap_area_noflush(va):
+ * the kernel is freeing them, and they stay valid until it returns.
+ */
+unsigned long vmv_kernel_vb_start(const void *vb)
+{
+	return ((const struct vmv_kvb *)vb)->va->va_start;
+}
+
+unsigned long vmv_kernel_va_start(const struct vmap_area *va)
+{
+	return va->va_start;
+}
+
+/*
+ * Snapshots the first kernel block at index *idx or later of xa, setting
+ * *idx to its index: 1 when done, 0 when there is none, -EAGAIN when it is
+ * dying (its free event retires it), -EIO when it is not where its index
+ * says. RCU keeps vb alive, not vb->va: once dirty reaches every page,
+ * vb_free() calls free_vmap_block(), which frees the va. Like the kernel
+ * (vb_alloc(), _vm_unmap_aliases()), vb->va is read only after checking
+ * dirty under vb->lock.
+ */
+int vmv_kernel_snap_next(struct xarray *xa, unsigned long *idx, struct vmv_snap *s)
+{
+	unsigned long start, size;
+	unsigned int i, cursor;
+	struct vmv_kvb *vb;
+
+	rcu_read_lock();
+	vb = xa_find(xa, idx, ULONG_MAX, XA_PRESENT);
+	if (!vb) {
+		rcu_read_unlock();
+		return 0;
+	}
+	/* The block's start follows from its index, not from vb->va. */
+	start = vmv_vb_start(*idx);
+	spin_lock(&vb->lock);
+	if (vb->dirty >= VMV_BLOCK_PAGES) {
+		spin_unlock(&vb->lock);
+		rcu_read_unlock();
+		return -EAGAIN;
+	}
+	s->start = vb->va->va_start;
+	size = vb->va->va_end - vb->va->va_start;
+	s->free = vb->free;
+	s->dirty = vb->dirty;
+	s->dirty_min = vb->dirty_min;
+	s->dirty_max = vb->dirty_max;
+#if VMV_HAS_USED_MAP
+	bitmap_copy(s->used_map, vb->used_map, VMV_BLOCK_PAGES);
+#endif
+	spin_unlock(&vb->lock);
+	rcu_read_unlock();
+
+	if (s->start != start || size != VMV_BLOCK_SIZE) {
+		pr_err("vmap_block at 0x%lx spans %lu bytes at index %lu, not %lu at 0x%lx: unknown geometry\n",
+		       s->start, size, *idx, VMV_BLOCK_SIZE, start);
+		return -EIO;
+	}
+	bitmap_zero(s->present, VMV_BLOCK_PAGES);
+	cursor = VMV_BLOCK_PAGES - min_t(unsigned long, s->free, VMV_BLOCK_PAGES);
+	for (i = 0; i < cursor; i++)
+		if (vmv_vmalloc_to_page(start + i * PAGE_SIZE))
+			__set_bit(i, s->present);
+	return 1;
+}
+
+/* Whether xa holds a block at index *idx or later; *idx becomes its index. */
+bool vmv_kernel_next_index(struct xarray *xa, unsigned long *idx)
+{
+	bool found;
+
+	rcu_read_lock();
+	found = xa_find(xa, idx, ULONG_MAX, XA_PRESENT);
+	rcu_read_unlock();
+	return found;
+}
+
+/* Entries of a vmap_block_queue's free list looked at, at most. */
+#define VMV_CPU_WALK_MAX	4096
+
+/*
+ * The CPU that owns the block, or -1 when it cannot be known. quick, in
+ * probe context, just after the block was made: O(1).
+ */
+int vmv_kernel_block_cpu(unsigned long start, bool quick)
+{
+	struct vmv_kvb *vb;
+	int found = -1;
+#if !VMV_HAS_VB_CPU
+	unsigned int seen = 0;
+	struct vmv_kvbq *q;
+	struct vmv_kvb *it;
+	int cpu;
+#endif
+
+	rcu_read_lock();
+	vb = vmv_kernel_vb(start);
+	if (!vb)
+		goto out;
+#if VMV_HAS_VB_CPU
+	found = READ_ONCE(vb->cpu);
+#else
+	/*
+	 * Before 6.10: the CPU whose vmap_block_queue lists it, if any.
+	 * new_vmap_block() adds a block at the tail of its CPU's list; a
+	 * probe compares that tail's address only, never dereferencing it.
+	 */
+	if (quick) {
+		cpu = raw_smp_processor_id();
+		q = per_cpu_ptr(vmv_syms.vmap_block_queue, cpu);
+		if (READ_ONCE(q->free.prev) == &vb->free_list)
+			found = cpu;
+		goto out;
+	}
+	for_each_possible_cpu(cpu) {
+		q = per_cpu_ptr(vmv_syms.vmap_block_queue, cpu);
+		list_for_each_entry_rcu(it, &q->free, free_list) {
+			if (it == vb) {
+				found = cpu;
+				goto out;
+			}
+			if (++seen >= VMV_CPU_WALK_MAX)
+				goto out;
+		}
+	}
+#endif
+out:
+	rcu_read_unlock();
+	return found;
+}
+
+/* --- busy vmap_areas --- */
+
+#if !VMV_HAS_USED_MAP
+/*
+ * Whether busy area va is a vmap_block's; under the busy list's lock and
+ * RCU. Only the pointer is compared: the block may be dying, its va not.
+ */
+bool vmv_kernel_is_block_va(struct vmap_area *va)
+{
+	struct vmv_kvb *vb;
+
+	if (va->va_end - va->va_start != VMV_BLOCK_SIZE)
+		return false;
+	vb = vmv_kernel_vb(va->va_start);
+	return vb && READ_ONCE(vb->va) == va;
+}
+EXPORT_SYMBOL_GPL(vmv_kernel_is_block_va);
+#endif
+
+/* Whether a busy area is a large vm_map_ram() area. */
+static bool vmv_is_large_ram_va(struct vmap_area *va)
+{
+#if VMV_HAS_USED_MAP
+	return (va->flags & VMV_VMAP_FLAGS_MASK) == VMV_VMAP_RAM;
+#else
+	/* Before 6.3: no vm_struct, and not a vmap_block. */
+	return !va->vm && !vmv_kernel_is_block_va(va);
+#endif
+}
+
+/*
+ * The first area of a busy tree that ends after addr; under its lock. As
+ * mm/vmalloc.c's find_vmap_area_exceed_addr(), which kcore_vread.c's
+ * copies of the kernel's reader call it for.
+ */
+struct vmap_area *vmv_kernel_area_from(struct rb_root *root, unsigned long addr)
+{
+	struct rb_node *n = root->rb_node;
+	struct vmap_area *best = NULL;
+
+	while (n) {
+		struct vmap_area *va = rb_entry(n, struct vmap_area, rb_node);
+
+		if (va->va_end > addr) {
+			best = va;
+			n = n->rb_left;
+		} else {
+			n = n->rb_right;
+		}
+	}
+	return best;
+}
+EXPORT_SYMBOL_GPL(vmv_kernel_area_from);
+
+/* Busy areas looked at per hold of the kernel's lock. */
+#define VMV_BUSY_BATCH	64
+
+/*
+ * Appends the large vm_map_ram() areas of one busy list (kept sorted by
+ * the kernel, with its rbtree) to out. The lock is the kernel's own, taken
+ * by every vmalloc() and vfree() (before 6.9, one for the whole system):
+ * it is held for one batch at a time, and the walk resumes from the tree.
+ */
+static int vmv_scan_busy(struct rb_root *root, struct list_head *head,
+			 spinlock_t *lock, struct vmv_range *out, int nr, int max)
+{
+	unsigned long addr = 0;
+	struct vmap_area *va;
+	unsigned int batch;
+	bool more = true;
+
+	while (more && nr >= 0) {
+		spin_lock(lock);
+		rcu_read_lock();
+		va = vmv_kernel_area_from(root, addr);
+		for (batch = 0; va && batch < VMV_BUSY_BATCH; batch++) {
+			addr = va->va_end;
+			if (vmv_is_large_ram_va(va)) {
+				if (nr == max) {
+					nr = -E2BIG;
+					break;
+				}
+				out[nr].start = va->va_start;
+				out[nr++].end = va->va_end;
+			}
+			va = list_is_last(&va->list, head) ? NULL :
+			     list_next_entry(va, list);
+		}
+		more = va;
+		rcu_read_unlock();
+		spin_unlock(lock);
+		cond_resched();
+	}
+	return nr;
+}
+
+static int vmv_range_cmp(const void *a, const void *b)
+{
+	const struct vmv_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* The large vm_map_ram() areas, sorted by address. */
+static int vmv_scan_large(struct vmv_range *out, int max)
+{
+	int nr = 0;
+#if VMV_HAS_VMAP_NODES
+	unsigned int i;
+
+	for (i = 0; i < READ_ONCE(*vmv_syms.nr_vmap_nodes) && nr >= 0; i++) {
+		struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)[i];
+
+		nr = vmv_scan_busy(&vn->busy.root, &vn->busy.head, &vn->busy.lock,
+				   out, nr, max);
+	}
+#else
+	nr = vmv_scan_busy(vmv_syms.vmap_area_root, vmv_syms.vmap_area_list,
+			   vmv_syms.vmap_area_lock, out, nr, max);
+#endif
+	if (nr > 0)
+		sort(out, nr, sizeof(*out), vmv_range_cmp, NULL);
+	return nr;
+}
+
+static bool vmv_range_in(const struct vmv_range *r, int nr, unsigned long start,
+			 unsigned long end)
+{
+	int lo = 0, hi = nr;
+
+	while (lo < hi) {
+		int mid = (lo + hi) / 2;
+
+		if (r[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nr && r[lo].start == start && r[lo].end == end;
+}
+
+/*
+ * The large vm_map_ram() areas into out[max], sorted; their number, or
+ * -E2BIG. out must hold 2 * max. Before 6.3 they are told by their lack of
+ * a vm_struct, which vfree() and __get_vm_area_node() also leave for a
+ * moment: only areas in two scans a grace period apart are taken.
+ */
+int vmv_kernel_large_areas(struct vmv_range *out, int max)
+{
+	struct vmv_range *second = out + max;
+	int nr1, nr2, i, kept = 0;
+
+	nr1 = vmv_scan_large(out, max);
+	if (nr1 < 0)
+		return nr1;
+	if (VMV_HAS_USED_MAP)
+		return nr1;	/* VMAP_RAM marks them exactly */
+	synchronize_rcu();
+	nr2 = vmv_scan_large(second, max);
+	if (nr2 < 0)
+		return nr2;
+	for (i = 0; i < nr2; i++)
+		if (vmv_range_in(out, nr1, second[i].start, second[i].end))
+			second[kept++] = second[i];
+	memcpy(out, second, kept * sizeof(*out));
+	return kept;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The mirror's own state, shared by its three files: mirror.c (records,
+ * blocks and the events that change them), mirror_sync.c (what a resync
+ * writes) and mirror_view.c (what the views read). Nothing else includes
+ * this header.
+ */
+#ifndef VMAPVIEW_MIRROR_H
+#define VMAPVIEW_MIRROR_H
+
+#include <linux/rbtree.h>
+#include <linux/spinlock.h>
+
+#include "vmapview.h"
+
+struct vmv_block {
+	struct hlist_node hash;		/* found under RCU */
+	struct rb_node order;		/* by address, under vmv_blocks_lock */
+	struct rcu_head rcu;
+	raw_spinlock_t lock;		/* protects all below */
+	bool dead;			/* unlinked, or about to be */
+	struct vmv_block_state s;
+	struct rb_root areas;		/* its allocations, by address */
+	unsigned int seq;		/* bumped by every event on the block */
+	unsigned long dirty_gen;	/* vmv_aliases_gen at the last unmap */
+	unsigned long synced_gen;	/* vmv_lost_gen it has seen */
+	unsigned long resync_at;	/* jiffies: not resynced before */
+	u8 resync_fails;		/* resyncs in a row that failed */
+};
+
+extern raw_spinlock_t vmv_blocks_lock;
+extern raw_spinlock_t vmv_large_lock;
+extern struct rb_root vmv_large;
+extern unsigned long vmv_nr_large;
+extern unsigned int vmv_large_seq;
+extern atomic_long_t vmv_aliases_gen, vmv_aliases_done, vmv_lost_gen;
+extern bool vmv_adopting;
+extern bool vmv_need_resync, vmv_need_large;
+
+struct vmv_area *vmv_area_of(struct rb_node *rb);
+struct vmv_area *vmv_area_find(struct rb_root *root, unsigned long start);
+struct vmv_area *vmv_area_from(struct rb_root *root, unsigned long addr);
+struct vmv_area *vmv_area_upto(struct rb_root *root, unsigned long addr);
+void vmv_area_del(struct rb_root *root, struct vmv_area *a);
+int vmv_area_set(struct rb_root *root, unsigned long start, u32 pages,
+		 u32 reserved, unsigned long caller, u8 type, u8 src,
+		 bool merged);
+unsigned long vmv_area_end(const struct vmv_area *a);
+
+struct vmv_block *vmv_block_from(unsigned long addr);
+struct vmv_block *vmv_block_get(unsigned long start, bool create, u8 src,
+				bool *created);
+void vmv_block_settle(struct vmv_block *b);
+void vmv_block_kill(struct vmv_block *b);
+void vmv_block_bury(struct vmv_block *b);
+
+#endif /* VMAPVIEW_MIRROR_H */

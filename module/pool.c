@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Records for probe context: per-CPU pools, as the kernel keeps a
+ * vmap_block_queue per CPU. Slab allocation may sleep on PREEMPT_RT, so a
+ * probe handler only takes records from its CPU's pool and gives them back
+ * there; a work item per CPU refills a pool that runs low and trims one
+ * that grew past twice its target. Each pool has its own raw lock, taken
+ * with interrupts off (RCU callbacks give block records back from softirq)
+ * and only ever contended by that pool's own work item.
+ *
+ * The total of records is capped: at the cap a pool is not refilled, the
+ * event that needed a record is counted lost, and stats says so.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cpumask.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/workqueue.h>
+
+#include "vmapview.h"
+
+struct vmv_free {
+	struct vmv_free *next;
+};
+
+struct vmv_pool {
+	raw_spinlock_t lock;
+	struct vmv_free *free[VMV_REC_NR];
+	unsigned int nr[VMV_REC_NR];
+	struct work_struct work;
+};
+
+static DEFINE_PER_CPU(struct vmv_pool, vmv_pools);
+
+static const struct {
+	size_t size;
+	unsigned int target;	/* per CPU */
+} vmv_rec_kinds[VMV_REC_NR] = {
+	/*
+	 * A dead block's record comes back only after a grace period, and
+	 * PREEMPT_RT has no GFP_NOWAIT fallback: four churn threads on 7.3-rt
+	 * emptied pools of 8 blocks and 256 areas per CPU (6056 lost records).
+	 */
+	[VMV_REC_BLOCK] = { 0, 64 },
+	[VMV_REC_AREA] = { sizeof(struct vmv_area), 512 },
+};
+
+static long vmv_rec_cap[VMV_REC_NR] = {
+	[VMV_REC_BLOCK] = 65536, [VMV_REC_AREA] = 262144 };
+module_param_named(max_blocks, vmv_rec_cap[VMV_REC_BLOCK], long, 0444);
+MODULE_PARM_DESC(max_blocks, "block records at most (default 65536)");
+module_param_named(max_areas, vmv_rec_cap[VMV_REC_AREA], long, 0444);
+MODULE_PARM_DESC(max_areas, "allocation records at most (default 262144)");
+
+static size_t vmv_rec_size[VMV_REC_NR];
+static atomic_long_t vmv_rec_allocated[VMV_REC_NR];
+static bool vmv_rec_capped[VMV_REC_NR];
+static bool vmv_pools_live;
+
+/*
+ * A record was needed and the cap kept it from being made: counted once
+ * until a resync pass succeeds again (vmv_pool_cap_clear()).
+ */
+static void vmv_rec_cap_hit(enum vmv_rec kind)
+{
+	if (!READ_ONCE(vmv_rec_capped[kind])) {
+		WRITE_ONCE(vmv_rec_capped[kind], true);
+		vmv_count(VMV_STAT_RECORD_CAP);
+	}
+}
+
+/* Pool state as a probe handler sees it. */
+static struct vmv_pool *vmv_pool_lock(unsigned long *flags)
+{
+	struct vmv_pool *pool;
+
+	local_irq_save(*flags);
+	pool = this_cpu_ptr(&vmv_pools);
+	raw_spin_lock(&pool->lock);
+	return pool;
+}
+
+static void vmv_pool_unlock(struct vmv_pool *pool, unsigned long flags)
+{
+	raw_spin_unlock(&pool->lock);
+	local_irq_restore(flags);
+}
+
+static void vmv_pool_kick(struct vmv_pool *pool)
+{
+	/* Unbound: a task mapping in a loop here must not starve it. */
+	if (READ_ONCE(vmv_pools_live))
+		queue_work(system_unbound_wq, &pool->work);
+}
+
+/*
+ * A burst can empty a pool before its work item runs. Where slab
+ * allocation never sleeps (not PREEMPT_RT), the handler then makes the
+ * record itself, within the cap.
+ */
+static void *vmv_rec_alloc_atomic(enum vmv_rec kind)
+{
+	void *rec;
+
+	if (IS_ENABLED(CONFIG_PREEMPT_RT))
+		return NULL;
+	if (atomic_long_inc_return(&vmv_rec_allocated[kind]) > vmv_rec_cap[kind]) {
+		atomic_long_dec(&vmv_rec_allocated[kind]);
+		return NULL;
+	}
+	rec = kmalloc(vmv_rec_size[kind], GFP_NOWAIT | __GFP_NOWARN);
+	if (!rec)
+		atomic_long_dec(&vmv_rec_allocated[kind]);
+	return rec;
+}
+
+/* An uninitialised record from this CPU's pool, or NULL. */
+void *vmv_rec_get(enum vmv_rec kind)
+{
+	struct vmv_pool *pool;
+	struct vmv_free *rec;
+	unsigned long flags;
+	bool low;
+
+	pool = vmv_pool_lock(&flags);
+	rec = pool->free[kind];
+	if (rec) {
+		pool->free[kind] = rec->next;
+		pool->nr[kind]--;
+	}
+	low = pool->nr[kind] < vmv_rec_kinds[kind].target / 2;
+	vmv_pool_unlock(pool, flags);
+	if (low)
+		vmv_pool_kick(pool);
+	if (!rec)
+		rec = vmv_rec_alloc_atomic(kind);
+	if (!rec && atomic_long_read(&vmv_rec_allocated[kind]) >= vmv_rec_cap[kind])
+		vmv_rec_cap_hit(kind);
+	return rec;
+}
+
+void vmv_rec_put(enum vmv_rec kind, void *rec)
+{
+	struct vmv_free *f = rec;
+	struct vmv_pool *pool;
+	unsigned long flags;
+	bool high;
+
+	pool = vmv_pool_lock(&flags);
+	f->next = pool->free[kind];
+	pool->free[kind] = f;
+	pool->nr[kind]++;
+	high = pool->nr[kind] > 2 * vmv_rec_kinds[kind].target;
+	vmv_pool_unlock(pool, flags);
+	if (high)
+		vmv_pool_kick(pool);
+}
+
+/* Allocates up to want records into pool, within the cap; task context. */
+static int vmv_pool_fill(struct vmv_pool *pool, enum vmv_rec kind,
+			 unsigned int want)
+{
+	struct vmv_free *rec;
+	unsigned long flags;
+
+	while (READ_ONCE(pool->nr[kind]) < want) {
+		if (atomic_long_inc_return(&vmv_rec_allocated[kind]) >
+		    vmv_rec_cap[kind]) {
+			atomic_long_dec(&vmv_rec_allocated[kind]);
+			return -ENOSPC;
+		}
+		rec = kzalloc(vmv_rec_size[kind], GFP_KERNEL);
+		if (!rec) {
+			atomic_long_dec(&vmv_rec_allocated[kind]);
+			return -ENOMEM;
+		}
+		raw_spin_lock_irqsave(&pool->lock, flags);
+		rec->next = pool->free[kind];
+		pool->free[kind] = rec;
+		pool->nr[kind]++;
+		raw_spin_unlock_irqrestore(&pool->lock, flags);
+	}
+	return 0;
+}
+
+/* Frees what a pool holds past its target. */
+static void vmv_pool_trim(struct vmv_pool *pool, enum vmv_rec kind,
+			  unsigned int keep)
+{
+	struct vmv_free *rec, *gone = NULL;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&pool->lock, flags);
+	while (pool->nr[kind] > keep) {
+		rec = pool->free[kind];
+		pool->free[kind] = rec->next;
+		pool->nr[kind]--;
+		rec->next = gone;
+		gone = rec;
+	}
+	raw_spin_unlock_irqrestore(&pool->lock, flags);
+	while ((rec = gone)) {
+		gone = rec->next;
+		kfree(rec);
+		atomic_long_dec(&vmv_rec_allocated[kind]);
+	}
+}
+
+static void vmv_pool_work(struct work_struct *work)
+{
+	struct vmv_pool *pool = container_of(work, struct vmv_pool, work);
+	enum vmv_rec kind;
+
+	for (kind = 0; kind < VMV_REC_NR; kind++) {
+		unsigned int target = vmv_rec_kinds[kind].target;
+
+		if (READ_ONCE(pool->nr[kind]) > 2 * target)
+			vmv_pool_trim(pool, kind, target);
+		else
+			vmv_pool_fill(pool, kind, target);
+	}
+}
+
+/*
+ * Task context, before work that will need up to want records on this
+ * CPU (resync): fills the local pool now rather than losing records.
+ */
+int vmv_pool_fill_local(enum vmv_rec kind, unsigned int want)
+{
+	struct vmv_pool *pool;
+	int cpu = get_cpu();
+
+	pool = per_cpu_ptr(&vmv_pools, cpu);
+	put_cpu();
+	/* Another CPU's pool may be filled if we migrate: harmless. */
+	return vmv_pool_fill(pool, kind, want);
+}
+
+void vmv_pool_cap_clear(void)
+{
+	WRITE_ONCE(vmv_rec_capped[VMV_REC_BLOCK], false);
+	WRITE_ONCE(vmv_rec_capped[VMV_REC_AREA], false);
+}
+
+bool vmv_pool_capped(void)
+{
+	return READ_ONCE(vmv_rec_capped[VMV_REC_BLOCK]) ||
+	       READ_ONCE(vmv_rec_capped[VMV_REC_AREA]);
+}
+
+unsigned long vmv_pool_memory(void)
+{
+	enum vmv_rec kind;
+	unsigned long bytes = 0;
+
+	for (kind = 0; kind < VMV_REC_NR; kind++)
+		bytes += atomic_long_read(&vmv_rec_allocated[kind]) * vmv_rec_size[kind];
+	return bytes;
+}
+
+int vmv_pools_init(void)
+{
+	enum vmv_rec kind;
+	int cpu, ret;
+
+	if (vmv_rec_cap[VMV_REC_BLOCK] < 1 || vmv_rec_cap[VMV_REC_AREA] < 1) {
+		pr_err("max_blocks and max_areas must be at least 1\n");
+		return -EINVAL;
+	}
+	vmv_rec_size[VMV_REC_BLOCK] = vmv_mirror_block_size();
+	vmv_rec_size[VMV_REC_AREA] = vmv_rec_kinds[VMV_REC_AREA].size;
+	for_each_possible_cpu(cpu) {
+		struct vmv_pool *pool = per_cpu_ptr(&vmv_pools, cpu);
+
+		raw_spin_lock_init(&pool->lock);
+		INIT_WORK(&pool->work, vmv_pool_work);
+	}
+	/* CPUs that come online later start empty and fill on first use. */
+	for_each_online_cpu(cpu) {
+		for (kind = 0; kind < VMV_REC_NR; kind++) {
+			ret = vmv_pool_fill(per_cpu_ptr(&vmv_pools, cpu), kind,
+					    vmv_rec_kinds[kind].target);
+			/* At the cap already: a small cap, asked for. */
+			if (ret && ret != -ENOSPC) {
+				vmv_pools_exit();
+				return ret;
+			}
+		}
+	}
+	WRITE_ONCE(vmv_pools_live, true);
+	return 0;
+}
+
+/* Nothing may take or give records any more, RCU callbacks included. */
+void vmv_pools_exit(void)
+{
+	enum vmv_rec kind;
+	int cpu;
+
+	WRITE_ONCE(vmv_pools_live, false);
+	for_each_possible_cpu(cpu) {
+		struct vmv_pool *pool = per_cpu_ptr(&vmv_pools, cpu);
+
+		cancel_work_sync(&pool->work);
+		for (kind = 0; kind < VMV_REC_NR; kind++)
+			vmv_pool_trim(pool, kind, 0);
+	}
+}

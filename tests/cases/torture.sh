@@ -1,0 +1,77 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# vmapview-timeout: 900
+# vmapview-kernels: 6.12-debug 5.10-rt 6.1-rt 6.12-rt 7.3-rt
+# Everything at once, for the debug kernel (KASAN, lockdep, sleep-in-atomic
+# checks, full preemption), where the harness fails the test on any report
+# in the kernel log: four churn threads mapping and unmapping, a vm_map_ram
+# kretprobe with one instance (map_maxactive=1: missed calls, losses,
+# resyncs while blocks die), vm_unmap_aliases() in a loop (purges), readers
+# of every debugfs file including mem (SEEK_DATA walks and reads), CPU 1
+# taken offline and online again, and vmapview unloaded and loaded again.
+# Then, quiet, the mirror must agree with the page tables.
+# It runs on the debug kernel and the PREEMPT_RT ones, which it is for.
+# TORTURE_SECS (default 20) sets the length of each of the two phases.
+# Phase 2 is four unload/load cycles, each followed by a quarter of it.
+. "$VMAPVIEW_SRC/tests/guest/lib.sh"
+
+secs=${TORTURE_SECS:-20}
+load_testmod
+load_vmapview map_maxactive=1
+tctl churn 4
+
+pids=()
+until_stop() {
+	while [ ! -e /tmp/torture.stop ]; do "$@" || true; done
+}
+rm -f /tmp/torture.stop
+# Whatever ends the test ends the load too.
+trap 'touch /tmp/torture.stop; kill "${pids[@]}" 2>/dev/null; tctl churn 0 2>/dev/null' EXIT
+until_stop sh -c "echo unmap_aliases >$VMVT_DEBUGFS/ctl; sleep 0.05" &
+pids+=($!)
+until_stop sh -c "cat $VMV_DEBUGFS/blocks $VMV_DEBUGFS/areas $VMV_DEBUGFS/stats >/dev/null 2>&1" &
+pids+=($!)
+until_stop python3 "$VMAPVIEW_SRC/tests/guest/vmv.py" walk-mem >/dev/null 2>&1 &
+pids+=($!)
+hotplug=0
+if [ -w /sys/devices/system/cpu/cpu1/online ]; then
+	until_stop sh -c "echo 0 >/sys/devices/system/cpu/cpu1/online; sleep 0.5;
+		echo 1 >/sys/devices/system/cpu/cpu1/online; sleep 0.5" &
+	pids+=($!)
+	hotplug=1
+fi
+sleep "$secs"
+cat "$VMV_DEBUGFS/stats" >/dev/null
+lost=$(vmv stat lost_events)
+resyncs=$(vmv stat resyncs)
+echo "phase 1: lost_events=$lost resyncs=$resyncs maps=$(vmv stat maps) hotplug=$hotplug"
+
+# Phase 2: unload and load again, the same load on.
+t0=$SECONDS
+for cycles in 1 2 3 4; do
+	# Open files pin the module (rmmod: in use): the readers reopen them
+	# without pause, so rmmod is tried until it finds a gap.
+	for try in $(seq 600); do
+		rmmod vmapview 2>/dev/null && break
+		sleep 0.1
+	done
+	[ -d /sys/module/vmapview ] && fail "rmmod under torture: still in use after $try tries"
+	load_vmapview map_maxactive=1
+	sleep $((secs / 4))
+done
+echo "phase 2: $cycles unload/load cycles in $((SECONDS - t0))s"
+
+touch /tmp/torture.stop
+wait "${pids[@]}"
+echo 1 >/sys/devices/system/cpu/cpu1/online 2>/dev/null
+tctl churn 0
+[ "$lost" -ge 1 ] || fail "map_maxactive=1 lost no event: the torture did not bite"
+[ "$resyncs" -ge 1 ] || fail "no resync ran"
+
+# Quiet: a pass settles everything, then the mirror matches the PTEs.
+wait_settled 90
+expect_eq "uncertain blocks when quiet" "$(vmv stat uncertain_blocks)" 0
+vmv check-pte || fail "used pages and PTEs disagree after the torture"
+vmv check-mem || fail "mem disagrees with the test mappings after the torture"
+tctl unmap_all
+echo "torture: $secs s and 4 reloads, lost $lost events, $resyncs resyncs, $cycles reloads"
