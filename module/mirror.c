@@ -50,9 +50,11 @@ unsigned int vmv_large_seq;	/* bumped by every large-area event */
 
 /*
  * Generations: _vm_unmap_aliases() calls begun, the newest of them that
- * has ended, and losses after which every block is uncertain.
+ * has ended, and losses after which every block is uncertain; and how many
+ * of the calls have ended (begun - ended: the calls in flight).
  */
 atomic_long_t vmv_aliases_gen, vmv_aliases_done, vmv_lost_gen;
+static atomic_long_t vmv_aliases_ended;
 bool vmv_adopting;		/* unknown blocks are expected */
 bool vmv_need_resync, vmv_need_large;
 static void (*vmv_lost_cb)(void);
@@ -607,11 +609,49 @@ void vmv_aliases_end(unsigned long gen)
 {
 	long done = atomic_long_read(&vmv_aliases_done), seen;
 
+	atomic_long_inc(&vmv_aliases_ended);
 	while (done < (long)gen) {
 		seen = atomic_long_cmpxchg(&vmv_aliases_done, done, gen);
 		if (seen == done)
 			break;
 		done = seen;
+	}
+}
+
+/*
+ * 6.5+: the dirty range an unmap leaves depends on whether a concurrent
+ * _vm_unmap_aliases() walks the block before or after vb_free() widens the
+ * kernel's range, which the probes cannot see: the mirror records the unmap
+ * at vm_unmap_ram()'s entry, and vb_free() runs later, under vb->lock.
+ * When no call was in flight at the entry and none began before the
+ * return, every call ended before the unmap or began after vb_free(), and
+ * the generations decide right. Otherwise the block is marked uncertain and
+ * takes the kernel's range at its resync.
+ */
+void vmv_unmap_window_open(struct vmv_unmap_window *w)
+{
+	w->ended = atomic_long_read(&vmv_aliases_ended);
+	w->begun = atomic_long_read(&vmv_aliases_gen);
+}
+
+void vmv_unmap_window_close(const struct vmv_unmap_window *w, unsigned long addr)
+{
+	struct vmv_block *b;
+	bool created;
+
+	if (w->begun == w->ended && atomic_long_read(&vmv_aliases_gen) == w->begun)
+		return;
+	vmv_count(VMV_STAT_ALIAS_OVERLAPS);
+	rcu_read_lock();
+	b = vmv_block_get(vmv_block_start(addr), false, 0, &created);
+	if (b) {
+		b->s.uncertain = true;
+		raw_spin_unlock(&b->lock);
+	}
+	rcu_read_unlock();
+	if (b) {
+		WRITE_ONCE(vmv_need_resync, true);
+		vmv_lost_cb();
 	}
 }
 

@@ -22,6 +22,7 @@
 
 struct vmv_probe {
 	const char *symbol;
+	const char *name;	/* in stats, when two probes share a symbol */
 	bool ret;		/* a kretprobe */
 	bool required;		/* vmapview cannot work without it */
 	bool variants;		/* may sit on a .isra/.constprop/.part copy */
@@ -103,6 +104,37 @@ static int vmv_aliases_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	vmv_aliases_end(*(unsigned long *)ri->data);
 	return 0;
 }
+
+/*
+ * Whether a _vm_unmap_aliases() call overlapped the unmap (see
+ * vmv_unmap_window_close()); the unmap itself is the kprobe's.
+ */
+struct vmv_unmap_data {
+	struct vmv_unmap_window w;
+	unsigned long addr;
+};
+
+static int vmv_unmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vmv_unmap_data *d = (struct vmv_unmap_data *)ri->data;
+
+	d->addr = vmv_arg(regs, 0);
+	vmv_unmap_window_open(&d->w);
+	return 0;
+}
+
+static int vmv_unmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vmv_unmap_data *d = (struct vmv_unmap_data *)ri->data;
+	struct vmv_probe *p;
+
+	if (d->addr)
+		vmv_unmap_window_close(&d->w, d->addr);
+	p = container_of(vmv_get_kretprobe(ri), struct vmv_probe, rp);
+	if (unlikely(READ_ONCE(p->rp.nmissed) != READ_ONCE(p->missed_seen)))
+		vmv_probes_check();
+	return 0;
+}
 #endif
 
 static int map_maxactive;
@@ -134,6 +166,15 @@ static struct vmv_probe vmv_probes[] = {
 		.counter = VMV_STAT_PURGES,
 	},
 #if VMV_ALIASES_RESET_DIRTY
+	{
+		.symbol = "vm_unmap_ram", .name = "vm_unmap_ram.return",
+		.ret = true, .required = true,
+		.rp = {
+			.entry_handler = vmv_unmap_entry,
+			.handler = vmv_unmap_ret,
+			.data_size = sizeof(struct vmv_unmap_data),
+		},
+	},
 	{
 		.symbol = "_vm_unmap_aliases", .ret = true, .variants = true,
 		.rp = {
@@ -291,9 +332,10 @@ void vmv_probes_show(struct seq_file *m)
 	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++) {
 		struct vmv_probe *p = &vmv_probes[i];
 
-		seq_printf(m, "probe.%s %s\n", p->symbol,
+		seq_printf(m, "probe.%s %s\n", p->name ?: p->symbol,
 			   p->installed ? p->resolved : "absent");
-		seq_printf(m, "probe.%s.nmissed %lu\n", p->symbol, vmv_probe_nmissed(p));
+		seq_printf(m, "probe.%s.nmissed %lu\n", p->name ?: p->symbol,
+			   vmv_probe_nmissed(p));
 	}
 	seq_printf(m, "vb_alloc_calls %ld\n", vmv_stat_sum(VMV_STAT_VB_ALLOC));
 	seq_printf(m, "vb_free_calls %ld\n", vmv_stat_sum(VMV_STAT_VB_FREE));

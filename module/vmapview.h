@@ -62,6 +62,7 @@ enum vmv_stat {
 	VMV_STAT_BLOCKS_FREED, VMV_STAT_LOST_EVENTS, VMV_STAT_STALE_AREAS,
 	VMV_STAT_RESYNCS, VMV_STAT_RESYNC_RETRIES, VMV_STAT_RESYNC_FAILURES,
 	VMV_STAT_RECORD_CAP, VMV_STAT_VB_ALLOC, VMV_STAT_VB_FREE,
+	VMV_STAT_ALIAS_OVERLAPS,	/* unmaps a _vm_unmap_aliases() overlapped */
 	VMV_STAT_AREAS,		/* live allocation records (a CPU's may be < 0) */
 	VMV_STAT_LOST,		/* VMV_LOST_NR counters, one per reason */
 	VMV_STAT_NR = VMV_STAT_LOST + VMV_LOST_NR,
@@ -205,6 +206,13 @@ void vmv_lost_event(enum vmv_lost why);
 void vmv_lost_track(void);
 unsigned long vmv_aliases_begin(void);
 void vmv_aliases_end(unsigned long gen);
+/* The _vm_unmap_aliases() calls around one vm_unmap_ram() (6.5+). */
+struct vmv_unmap_window {
+	unsigned long begun, ended;
+};
+
+void vmv_unmap_window_open(struct vmv_unmap_window *w);
+void vmv_unmap_window_close(const struct vmv_unmap_window *w, unsigned long addr);
 
 /* resync.c's side: a block at a time, checked against its event count */
 struct vmv_gens {
