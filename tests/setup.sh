@@ -275,6 +275,23 @@ install_kernel() {
 mapfile -t profiles < <(select_profiles "$@")
 [ ${#profiles[@]} -gt 0 ] || { echo "setup: no kernel matches '$*'" >&2; exit 2; }
 
+# A lock per kernel, held until setup ends: tests/run waits on it before it
+# uses a kernel that a setup still running has not finished. A kernel that
+# another setup is at is left to it (CI builds the debug kernel beside the
+# other kernels' suites, see .ci/run).
+as_root mkdir -p "$WORK/locks"
+mine=()
+for p in "${profiles[@]}"; do
+	exec {lock}>"$WORK/locks/$p.lock"
+	if flock -xn "$lock"; then
+		mine+=("$p")
+	else
+		log "kernel $p: another make setup is installing it (tests/run waits for it)"
+		exec {lock}>&-
+	fi
+done
+profiles=("${mine[@]}")
+
 missing=()
 for p in "${PACKAGES[@]}"; do
 	installed / "$p" || missing+=("$p")
@@ -315,4 +332,4 @@ if printf '%s\n' "${profiles[@]}" | grep -qx 7.3; then
 		in_root "$root" apt-get clean
 	fi
 fi
-log "ok (${profiles[*]})"
+log "ok (${profiles[*]:-nothing left to do here})"
