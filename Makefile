@@ -13,12 +13,20 @@
 #   make kernel-table    write the supported-kernels table into README.md
 #                        from the results of the last full runs
 #   make dkms-install    install this tree through DKMS for the running kernel
+#   make deb             build the Debian packages vmapview-dkms and
+#                        vmapview-tools into deb/ (DEB_DIR=), lintian-clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 RUN_ARGS := $(if $(KERNEL),--kernel $(KERNEL)) $(if $(TEST),--test $(TEST)) $(RUNFLAGS)
 
-.PHONY: all modules clean setup check demo bench kernel-table dkms-install dkms-remove
+# Where make deb leaves the packages, and the commands it needs (with their
+# Debian packages).
+DEB_DIR ?= deb
+DEB_TOOLS := dpkg-buildpackage:dpkg-dev dh:debhelper dh_dkms:dh-dkms \
+	     dh_python3:dh-python lintian:lintian
+
+.PHONY: all modules clean setup check demo bench kernel-table dkms-install dkms-remove deb
 
 all: modules
 
@@ -50,3 +58,31 @@ dkms-install:
 
 dkms-remove:
 	dkms remove vmapview/$(VERSION) --all
+
+# Builds the packages from a copy of this tree in a temporary directory (the
+# checkout stays as it is), checks them with lintian (any error or warning
+# fails) and leaves the two .debs in $(DEB_DIR). Installs nothing.
+deb:
+	@missing=; for t in $(DEB_TOOLS); do \
+		command -v $${t%%:*} >/dev/null || missing="$$missing $${t%%:*} ($${t#*:})"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+		echo "make deb: missing build tools:$$missing" >&2; \
+		echo "make deb: install them: apt-get install dpkg-dev debhelper dh-dkms dh-python lintian fakeroot (make setup does)" >&2; \
+		exit 1; \
+	fi
+	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	src=$$tmp/vmapview-$(VERSION); mkdir "$$src"; \
+	tar -c --exclude-vcs --exclude-vcs-ignores --exclude=./deb -f - . | tar -x -C "$$src"; \
+	echo "make deb: dpkg-buildpackage -us -uc -b in $$src"; \
+	(cd "$$src" && dpkg-buildpackage -us -uc -b) || \
+		{ echo "make deb: dpkg-buildpackage failed" >&2; exit 1; }; \
+	echo "make deb: lintian --fail-on error,warning"; \
+	lintian --fail-on error,warning "$$tmp"/vmapview_$(VERSION)_*.changes || \
+		{ echo "make deb: lintian found errors or warnings (above)" >&2; exit 1; }; \
+	mkdir -p "$(abspath $(DEB_DIR))"; \
+	rm -f "$(abspath $(DEB_DIR))"/vmapview-dkms_*.deb "$(abspath $(DEB_DIR))"/vmapview-tools_*.deb; \
+	cp "$$tmp"/vmapview-dkms_$(VERSION)_all.deb "$$tmp"/vmapview-tools_$(VERSION)_all.deb \
+		"$(abspath $(DEB_DIR))/"; \
+	echo "make deb: $(DEB_DIR)/vmapview-dkms_$(VERSION)_all.deb"; \
+	echo "make deb: $(DEB_DIR)/vmapview-tools_$(VERSION)_all.deb"

@@ -1,23 +1,33 @@
 # SPDX-License-Identifier: GPL-2.0
 """drgn helpers for vm_map_ram() memory, independent of the vmapview module
-(which they are meant to audit), plus one that lets drgn read that memory
-through vmapview.
+(which they are meant to audit), plus a reader that lets drgn read that
+memory through vmapview.
 
 Before Linux 6.3, /proc/kcore reads vm_map_ram() memory as zeros, and so
-does drgn on a live kernel. With vmapview loaded:
+does drgn on a live kernel (6.3 and later misread vmap_block pages). With
+vmapview loaded:
 
     >>> import vmapview_drgn
     >>> vmapview_drgn.enable(prog)       # reads of vm_map_ram memory now
-    12                                   # go through vmapview's mem file
+    1                                    # go through vmapview's mem file
     >>> prog.read(0xffffc90000400000, 16)
+
+It is also a drgn plugin (entry point "vmapview" in the "drgn.plugins"
+group): drgn 0.0.31 and later call its drgn_prog_set() for every program
+they set up, which enables it on the running kernel when vmapview is
+loaded, with no user code. DRGN_DISABLE_PLUGINS=vmapview turns that off.
 
 Works with drgn 0.0.22 (Debian 12) and newer. Kernel differences are
 handled by has_member() on the kernel's own types, each citing the change.
 """
 
+import errno
+import logging
+import os
+import struct
 from typing import Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
-from drgn import FaultError, Object, Program, sizeof
+from drgn import FaultError, Object, Program, ProgramFlags, sizeof
 from drgn.helpers.linux.list import list_for_each_entry
 from drgn.helpers.linux.mm import access_remote_vm
 from drgn.helpers.linux.percpu import per_cpu
@@ -25,9 +35,9 @@ from drgn.helpers.linux.xarray import xa_for_each
 from vmapview_debugfs import DEBUGFS, PAGE_SIZE, AddressesHidden, Mem, Record, records
 from vmapview_debugfs import stats as module_stats
 
-__all__ = ["DEBUGFS", "PAGE_SIZE", "AddressesHidden", "Mem", "module_stats", "enable", "kernel_blocks",
-           "kernel_ram_areas", "module_areas", "module_blocks", "page_present",
-           "read_through_page_tables"]
+__all__ = ["DEBUGFS", "KCORE", "PAGE_SIZE", "AddressesHidden", "Kcore", "Mem", "module_stats",
+           "enable", "enabled", "kernel_blocks", "kernel_ram_areas", "module_areas",
+           "module_blocks", "page_present", "read_through_page_tables"]
 
 
 def has_member(type_, name: str) -> bool:
@@ -176,23 +186,187 @@ def module_areas(debugfs: str = DEBUGFS) -> List[Record]:
 
 # --- drgn reads vm_map_ram memory through vmapview ---
 
-def enable(prog: Program, debugfs: str = DEBUGFS) -> int:
+KCORE = "/proc/kcore"
+# prog.cache key under which enable() notes the segment it added.
+_CACHE_KEY = "vmapview_drgn.segment"
+
+log = logging.getLogger("drgn.plugins.vmapview")
+
+
+class Kcore:
+    """/proc/kcore read as drgn reads it on a live kernel: kernel virtual
+    addresses map to file offsets through its PT_LOAD program headers."""
+
+    def __init__(self, path: str = KCORE):
+        self.path = path
+        self.fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            ehdr = os.pread(self.fd, 64, 0)
+            # ELF64, little-endian: x86_64, the only architecture of vmapview.
+            if len(ehdr) < 64 or ehdr[:4] != b"\x7fELF" or ehdr[4] != 2 or ehdr[5] != 1:
+                raise ValueError(f"{path} is not a little-endian ELF64 file")
+            phoff, = struct.unpack_from("<Q", ehdr, 32)
+            phentsize, phnum = struct.unpack_from("<HH", ehdr, 54)
+            if phentsize < 56:
+                raise ValueError(f"{path}: program headers of {phentsize} bytes")
+            table = os.pread(self.fd, phentsize * phnum, phoff)
+            if len(table) != phentsize * phnum:
+                raise ValueError(f"{path}: short program header table")
+            loads = []
+            for i in range(phnum):
+                p_type, _, p_offset, p_vaddr, _, p_filesz = \
+                    struct.unpack_from("<IIQQQQ", table, i * phentsize)
+                if p_type == 1 and p_filesz:             # PT_LOAD
+                    loads.append((p_vaddr, p_vaddr + p_filesz, p_offset))
+            self.loads = sorted(loads)
+        except BaseException:
+            os.close(self.fd)
+            raise
+
+    def read(self, address: int, count: int) -> bytes:
+        """count bytes at address; FaultError where no PT_LOAD has them."""
+        out = []
+        end = address + count
+        while address < end:
+            for start, stop, offset in self.loads:
+                if start <= address < stop:
+                    break
+            else:
+                raise FaultError("not in /proc/kcore", address)
+            n = min(end, stop) - address
+            try:
+                data = os.pread(self.fd, n, offset + address - start)
+            except OSError as e:
+                raise FaultError(f"/proc/kcore: {e.strerror}", address) from None
+            if not data:
+                raise FaultError("short read from /proc/kcore", address)
+            out.append(data)
+            address += len(data)
+        return b"".join(out)
+
+
+class _Reader:
+    """The read callback of the segment over the vmalloc range.
+
+    Per call, never cached: mem's SEEK_DATA/SEEK_HOLE say which pages
+    vmapview knows as used vm_map_ram memory now, and those are read
+    through mem; every other page is read through /proc/kcore, as drgn reads
+    it without vmapview (the segment hides drgn's own /proc/kcore segment
+    for this range). So an address that vm_map_ram() gave up and vmalloc()
+    reused reads right at once. mem is opened per call: an open debugfs
+    file holds a reference on vmapview, which would keep it from being
+    unloaded while drgn runs; once it is unloaded (or not readable), every
+    page is read through /proc/kcore.
+    """
+
+    def __init__(self, mem_path: str, base: int, size: int, kcore: Kcore):
+        self.mem_path, self.base, self.size, self.kcore = mem_path, base, size, kcore
+
+    def _mem_runs(self, fd: int, address: int, end: int):
+        """(start, stop, through_mem) runs that cover [address, end)."""
+        while address < end:
+            off = address - self.base
+            try:
+                data = os.lseek(fd, off, os.SEEK_DATA) + self.base
+            except OSError as e:
+                if e.errno != errno.ENXIO:      # ENXIO: no data at or after off
+                    raise
+                data = end
+            if data > address:
+                stop = min(data, end)
+                yield address, stop, False
+                address = stop
+                continue
+            hole = os.lseek(fd, off, os.SEEK_HOLE) + self.base
+            if hole <= address:
+                # Unmapped between the two calls: the kernel reads it now.
+                hole = min((address | (PAGE_SIZE - 1)) + 1, end)
+                yield address, hole, False
+            else:
+                hole = min(hole, end)
+                yield address, hole, True
+            address = hole
+
+    def __call__(self, address: int, count: int, offset: int, physical: bool) -> bytes:
+        end = address + count
+        try:
+            fd = os.open(self.mem_path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError as e:
+            log.debug("%s: %s; reading through /proc/kcore", self.mem_path, e.strerror)
+            return self.kcore.read(address, count)
+        out = []
+        try:
+            for start, stop, through_mem in self._mem_runs(fd, address, end):
+                if through_mem:
+                    data = os.pread(fd, stop - start, start - self.base)
+                    if len(data) != stop - start:
+                        raise FaultError("short read from vmapview's mem", start + len(data))
+                else:
+                    data = self.kcore.read(start, stop - start)
+                out.append(data)
+                address = stop
+        except OSError as e:
+            # EIO: vmapview went away while the file was open.
+            log.debug("%s: %s; reading through /proc/kcore", self.mem_path, e.strerror)
+            out.append(self.kcore.read(address, end - address))
+        finally:
+            os.close(fd)
+        return b"".join(out)
+
+
+def enabled(prog: Program) -> bool:
+    """Whether enable() (or the plugin) has added its segment to prog."""
+    return _CACHE_KEY in prog.cache
+
+
+def enable(prog: Program, debugfs: str = DEBUGFS, kcore: str = KCORE) -> int:
     """Makes prog read vm_map_ram() memory through vmapview's mem file.
 
-    Adds a memory segment over every vmap_block and large vm_map_ram area
-    vmapview knows now (later segments take precedence over /proc/kcore's);
-    call again after mappings change. Returns how many ranges it covers.
+    Adds one memory segment over the whole vmalloc range (vmalloc_start in
+    stats, the size of mem), whose reads decide per page and per call: the
+    pages mem has data for (the used pages of vmap_blocks and large
+    vm_map_ram areas) through mem, all others through /proc/kcore, as drgn
+    reads them without it. Nothing is cached, so mappings may come and go:
+    one call per program is enough (another changes nothing). Returns the
+    number of vmapview segments prog has: 1.
     """
-    mem = Mem(debugfs)
+    if enabled(prog):
+        return 1
+    base = int(module_stats(debugfs)["vmalloc_start"], 16)
+    if not base:
+        raise AddressesHidden()
+    mem_path = os.path.join(debugfs, "mem")
+    size = os.stat(mem_path).st_size
+    reader = _Reader(mem_path, base, size, Kcore(kcore))
+    prog.add_memory_segment(base, size, reader)
+    prog.cache[_CACHE_KEY] = (base, size)
+    return 1
 
-    def read(address, count, offset, physical):
-        data = mem.read(address, count)
-        if len(data) != count:
-            raise FaultError("short read from vmapview mem", address)
-        return data
 
-    ranges = {(b.start, b.end) for b in module_blocks(debugfs).values()}
-    ranges |= {(a.start, a.end) for a in module_areas(debugfs) if a.type == "area"}
-    for start, end in sorted(ranges):
-        prog.add_memory_segment(start, end - start, read)
-    return len(ranges)
+def _live_local_kernel(prog: Program) -> bool:
+    flags = prog.flags
+    if not flags & ProgramFlags.IS_LINUX_KERNEL or not flags & ProgramFlags.IS_LIVE:
+        return False
+    # drgn 0.0.25, cf649b741acc ("Add DRGN_PROGRAM_IS_LOCAL flag"): a live
+    # kernel may be another machine's; before, a live kernel was this one.
+    is_local = getattr(ProgramFlags, "IS_LOCAL", None)
+    return is_local is None or bool(flags & is_local)
+
+
+def drgn_prog_set(prog: Program) -> None:
+    """drgn plugin hook: drgn calls it at the end of set_kernel() and
+    set_core_dump() (and set_pid()) on every program, from drgn 0.0.31 on
+    (adf64729095b, "Add plugin system"). Enables the reader on the running
+    kernel when vmapview is loaded; anything else, silently nothing."""
+    try:
+        if not _live_local_kernel(prog):
+            log.debug("not the running kernel: nothing to do")
+            return
+        mem = os.path.join(DEBUGFS, "mem")
+        if not os.access(mem, os.R_OK):
+            log.debug("%s is not readable (vmapview not loaded?): nothing to do", mem)
+            return
+        enable(prog)
+        log.debug("reading vm_map_ram memory through %s", mem)
+    except Exception as e:      # a plugin must never break drgn
+        log.info("vmapview plugin not enabled: %s: %s", type(e).__name__, e)
