@@ -21,7 +21,7 @@ page() { printf '0x%x' $(($1 + $2 * 4096)); }
 # its own used_map (6.3+), the mirror against it bit for bit (drgn).
 check_pte() {
 	vmv check-pte || fail "used pages and PTEs disagree ($1)"
-	if kernel_at_least 6 3 && command -v drgn >/dev/null; then
+	if kernel_at_least 6 3 && can_audit; then
 		drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null ||
 			fail "vmapview-check: mirror and kernel used_map disagree ($1)"
 	fi

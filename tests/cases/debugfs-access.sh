@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmapview-debug: referee
 # The debugfs files are root-only and read-only, answer writes with an
 # error, and follow kptr_restrict: 2 hides addresses, 1 shows them to root
 # (CAP_SYSLOG), 0 shows them.

@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 400
-# vmapview-debug: tools
 # tools/vmapview-check fails, naming the block and page, when vmapview's
 # mirror is wrong: the test build's debugfs "inject" flips one used bit.
 # Flipped back, the check passes again.

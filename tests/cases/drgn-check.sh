@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 400
-# vmapview-debug: tools
 # tools/vmapview-check (drgn, independent of the module) agrees with
 # vmapview on the known layouts, adopted blocks and areas included, and
 # compares the contents of every present page with --all; with addresses

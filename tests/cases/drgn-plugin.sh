@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 900
-# vmapview-debug: tools
 # vmapview's drgn plugin (drgn 0.0.31+), registered as the package registers
 # it (a drgn.plugins entry point in a dist-info, here on PYTHONPATH):
 # - with vmapview loaded, plain drgn, with no vmapview code of the user's,

@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 300
-# vmapview-debug: tools
 # drgn reads vm_map_ram memory as zeros before 6.3 (through /proc/kcore), and
 # the real bytes once tools/vmapview_drgn.enable() has added vmapview's
 # segments: plain prog.read() and Object values alike.

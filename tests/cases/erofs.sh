@@ -38,7 +38,7 @@ echo "EROFS reads: $maps maps, $unmaps unmaps, dirty pages $dirty0 -> $(vmv stat
 [ "$maps" -ge 18 ] || fail "only $maps vm_map_ram() calls for 3 rounds of 6 files"
 expect_eq "unmaps" "$unmaps" "$maps"
 expect_eq "lost events" "$(vmv stat lost_events)" 0
-if command -v drgn >/dev/null && [ -e /usr/lib/debug/boot/vmlinux-"$(uname -r)" ]; then
+if can_audit; then
 	drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null || fail "vmapview-check after EROFS"
 fi
 umount /tmp/erofs || fail "umount"

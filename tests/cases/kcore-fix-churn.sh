@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmapview-debug: referee
 # vmapview-timeout: 300
 # With the opt-in /proc/kcore fix on, reading every block through
 # /proc/kcore while four kernel threads map, fill and unmap without pause

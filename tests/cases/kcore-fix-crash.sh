@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 600
-# vmapview-debug: tools
 # The opt-in /proc/kcore fix, read by crash's "rd" (crash --minimal on the
 # live kernel through /proc/kcore, the release's own crash): the kernel's
 # bug without the fix, the pages' real contents with it. (crash takes long

@@ -1,7 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 300
-# vmapview-debug: tools
 # The opt-in /proc/kcore fix, read by drgn's own prog.read() on the live
 # kernel (no vmapview code in the reader): the kernel's bug without the fix,
 # the pages' real contents with it, the bug again once it is off.

@@ -1,5 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
+# vmapview-debug: referee
 # mem answers bad use clearly: EACCES for non-root, EPERM for an open for
 # writing, EBADF for write() on a read-only descriptor, EOF at and beyond the
 # end of the vmalloc range, lseek within its size, a huge read clamped at

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# vmapview-timeout: 900
+# vmapview-debug: referee
+# vmapview-timeout: 1200
 # vmapview-kernels: 6.12-debug 5.10-rt 6.1-rt 6.12-rt 7.3-rt
 # Everything at once, for the debug kernel (KASAN, lockdep, sleep-in-atomic
 # checks, full preemption), where the harness fails the test on any report

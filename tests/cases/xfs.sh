@@ -28,7 +28,7 @@ data = vmv.kcore_reader()(int(sys.argv[1], 16), 65536)
 print("kcore:", "zeros" if data == bytes(65536) else data[:8].hex())
 sys.exit(0 if sys.argv[2] != "zeros" or data == bytes(65536) else 1)
 PY
-if command -v drgn >/dev/null && [ -e /usr/lib/debug/boot/vmlinux-"$(uname -r)" ]; then
+if can_audit; then
 	drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null || fail "vmapview-check with XFS"
 fi
 

@@ -182,6 +182,14 @@ load_vmapview_testing() {
 }
 
 # drgn on the live kernel, with Debian's python (drgn 0.0.22 on Debian 12).
+# can_audit: tools/vmapview-check can run here (drgn, the debug vmlinux),
+# and the run wants it: the debug kernel's default run leaves the drgn
+# audits to make check KERNEL=debug (VMAPVIEW_TOOLS=0), as it does the
+# tools' own tests.
+can_audit() {
+	[ "${VMAPVIEW_TOOLS:-1}" = 1 ] && command -v drgn >/dev/null &&
+		[ -e /usr/lib/debug/boot/vmlinux-"$(uname -r)" ]
+}
 need_drgn() {
 	if ! command -v drgn >/dev/null; then
 		case $(cat /etc/debian_version 2>/dev/null) in
