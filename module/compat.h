@@ -72,12 +72,13 @@
  */
 #define VMV_VREAD_TREE_LOOKUP	VMV_LINUX_AT_LEAST(5, 12, 0)
 /*
- * vread_iter() sizes a VM_ALLOC area by its nr_pages, as vrealloc() may
- * shrink the mapping without updating area->size: in Debian's 7.3.4 source,
- * not in its 6.12.107 one. The upstream commit was not found in the sources
- * at hand; 7.0 is the first release both could bracket it by.
+ * 7.2, "mm/vmalloc: use physical page count in vread_iter() for VM_ALLOC
+ * areas" (0bca23804632): vread_iter() sizes a VM_ALLOC area by its
+ * nr_pages, as vrealloc() shrinks in place from 7.2 on ("mm/vmalloc: free
+ * unused pages on vrealloc() shrink", 5ea8ec74c57c) without updating
+ * area->size. Not in 6.12.y (its vrealloc() never shrinks).
  */
-#define VMV_VREAD_ALLOC_NR_PAGES	VMV_LINUX_AT_LEAST(7, 0, 0)
+#define VMV_VREAD_ALLOC_NR_PAGES	VMV_LINUX_AT_LEAST(7, 2, 0)
 
 /*
  * No version range is refused here: the copies below follow every change
