@@ -7,7 +7,6 @@ them against the page tables (through the test module's pte file).
   vmv.py area ADDR         the areas line starting at ADDR
   vmv.py cover ADDR        exit 0 when an areas line covers ADDR
   vmv.py addr NAME         start address of test mapping NAME
-  vmv.py stat KEY          a value from stats
   vmv.py check-mem         every page of every block and test mapping reads
                            through mem as it should: pattern or zeros; also
                            reads spanning boundaries and unaligned windows
@@ -612,12 +611,6 @@ def main(argv):
                 print(hex(m_start))
                 return 0
         return 1
-    if cmd == "stat":
-        value = vdf.stats().get(argv[1])
-        if value is None:
-            return 1
-        print(value)
-        return 0
     print(__doc__)
     return 2
 
