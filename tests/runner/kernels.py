@@ -100,6 +100,11 @@ def profiles():
     return out
 
 
+def group_of(profile):
+    """The group ("generic", "rt", "debug") of the profile named profile."""
+    return next(p.group for p in profiles() if p.name == profile)
+
+
 def expand(names):
     """Profile names for command-line names: profiles, releases or groups."""
     out = []
