@@ -88,13 +88,12 @@ kcore_fix_layout() {
 
 # kcore_fix_readers NAME READ: READ LO HI FILE dumps [LO, HI) with an
 # unmodified reader. With the fix off the reader shows the kernel's bug;
-# on, it reads the page-table truth; off and unloaded, the bug again
-# (unless KCORE_FIX_PHASES is set empty: a slow reader leaves that to dd).
+# on, it reads the page-table truth; off and unloaded, the bug again.
 kcore_fix_readers() {
 	local name=$1 read=$2 out=/tmp/kcore-fix.$$ phase
 
 	kcore_fix_layout
-	for phase in off on ${KCORE_FIX_PHASES-again-off}; do
+	for phase in off on again-off; do
 		case $phase in
 		on) kcore_fix_on ;;
 		again-off) kcore_fix_off || fail "turning the fix off" ;;

@@ -25,9 +25,6 @@ them against the page tables (through the test module's pte file).
   vmv.py drgn-read START END FILE
                            [START, END) read by drgn's own prog.read() on the
                            live kernel, into FILE
-  vmv.py crash-words START END OUT FILE
-                           the words of crash's "rd -64 START N" output OUT
-                           for [START, END), written to FILE as bytes
   vmv.py kcore-others save|same FILE
                            digests of vmalloc-space ranges other than vm_map_ram
                            (/proc/vmallocinfo's areas and the gaps between them,
@@ -274,28 +271,6 @@ def drgn_read(start, end, path):
     prog.set_kernel()
     with open(path, "wb") as f:
         f.write(prog.read(start, end - start))
-    return 0
-
-
-def crash_words(start, end, out, path):
-    """Parses crash's rd -64: "ADDR:  WORD WORD   ASCII" lines."""
-    words = {}
-    with open(out, errors="replace") as f:
-        for line in f:
-            head, sep, rest = line.partition(":")
-            try:
-                addr = int(head.strip(), 16)
-            except ValueError:
-                continue
-            for i, tok in enumerate(rest.split()[:2]):
-                if sep and len(tok) == 16:
-                    words[addr + 8 * i] = int(tok, 16)
-    missing = [a for a in range(start, end, 8) if a not in words]
-    if missing:
-        print(f"crash-words: {len(missing)} words missing, first {missing[0]:#x}")
-        return 1
-    with open(path, "wb") as f:
-        f.write(b"".join(struct.pack("<Q", words[a]) for a in range(start, end, 8)))
     return 0
 
 
@@ -584,8 +559,6 @@ def main(argv):
         return kcore_expect(int(argv[1], 16), int(argv[2], 16), argv[3])
     if cmd == "drgn-read":
         return drgn_read(int(argv[1], 16), int(argv[2], 16), argv[3])
-    if cmd == "crash-words":
-        return crash_words(int(argv[1], 16), int(argv[2], 16), argv[3], argv[4])
     if cmd == "kcore-others":
         return kcore_others(argv[1], argv[2])
     if cmd == "block":
