@@ -34,9 +34,22 @@ crash_start() {
 	crash_pid=$!
 }
 
-# crash_not_started: why crash exited before it read a command.
-crash_not_started() {
-	skip "crash $(crash --version 2>/dev/null | awk 'NR == 1 { print $2 }') does not start on $(uname -r): $(grep -m1 -iE 'crash:|error' "$crash_out")"
+# crash_wait N: waits, 500 s at most, for "decimal: N" on the marker FIFO.
+# A crash gone before its first answer did not start: skip, saying why.
+crash_wait() {
+	local line _
+
+	for _ in $(seq 100); do
+		while read -t 5 -u 4 -r line; do
+			[[ $line =~ ^decimal:\ $1( |$) ]] && return 0
+		done
+		kill -0 "$crash_pid" 2>/dev/null && continue
+		[ "$1" = 1 ] && skip "crash $(crash --version 2>/dev/null | awk 'NR == 1 { print $2 }') does not start on $(uname -r): $(grep -m1 -iE 'crash:|error' "$crash_out")"
+		tail -5 "$crash_out"
+		fail "crash exited in the middle of the session"
+	done
+	tail -5 "$crash_out"
+	fail "crash: no answer in 500 s"
 }
 
 # crash_read LO HI FILE: "rd -r" (raw, in 1500-byte reads: "rd -64" reads
@@ -44,18 +57,12 @@ crash_not_started() {
 # marker FIFO follows it: crash closes a command's files before it reads
 # the next command, so "decimal: N" there means the rd is done.
 crash_read() {
-	local n=$((++crash_n)) line _
+	local n=$((++crash_n))
 
 	rm -f "$3"
 	echo "rd -r $3 $1 $(($2 - $1))" >&3
 	echo "eval $n > $crash_out.done" >&3
-	for _ in $(seq 100); do
-		while read -t 5 -u 4 -r line; do
-			[[ $line =~ ^decimal:\ $n( |$) ]] && break 2
-		done
-		kill -0 "$crash_pid" 2>/dev/null || crash_not_started
-	done
-	[[ $line =~ ^decimal:\ $n( |$) ]] || { tail -5 "$crash_out"; fail "crash: no answer to rd in 500 s"; }
+	crash_wait "$n"
 	echo "crash: rd -r $1 answered at $((SECONDS - crash_t0)) s"
 	[ "$(stat -c %s "$3" 2>/dev/null)" = $(($2 - $1)) ] ||
 		{ tail -5 "$crash_out"; fail "crash: rd -r $1 wrote $(stat -c %s "$3" 2>/dev/null) bytes"; }
