@@ -51,13 +51,23 @@ demo: setup
 bench: setup
 	tests/run --bench $(RUN_ARGS)
 
+# vmapview takes the kernel addresses it needs as a parameter (ksyms=):
+# modprobe passes them through the install command in modprobe.d, which
+# runs the helper that reads them from /proc/kallsyms (as the package does).
+KSYMS_HELPER := /usr/lib/vmapview/ksyms
+MODPROBE_CONF := /etc/modprobe.d/vmapview.conf
+
 dkms-install:
 	dkms add .
 	dkms build -m vmapview -v $(VERSION)
 	dkms install -m vmapview -v $(VERSION)
+	install -D -m 0755 tools/vmapview-ksyms $(KSYMS_HELPER)
+	install -D -m 0644 tools/modprobe.d/vmapview.conf $(MODPROBE_CONF)
 
 dkms-remove:
 	dkms remove vmapview/$(VERSION) --all
+	rm -f $(KSYMS_HELPER) $(MODPROBE_CONF)
+	-rmdir $(dir $(KSYMS_HELPER))
 
 # Builds the packages from a copy of this tree in a temporary directory (the
 # checkout stays as it is), checks them with lintian (any error or warning

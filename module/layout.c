@@ -642,43 +642,115 @@ static int vmv_layout_rows_check(const struct vmv_btf *btf,
 }
 
 /* Checks the rows against the BTF of size bytes at data (4-byte aligned). */
-static int vmv_layout_check_btf(const u8 *data, u32 size,
-				const struct vmv_layout_row *skew)
+/*
+ * The kernel's own .BTF section, the bytes that /sys/kernel/btf/vmlinux
+ * shows, parsed and indexed; its bounds come from symbols.c, checked.
+ * Returns 0, -ENOENT for a kernel without BTF, or another error. The walk
+ * reads u32 fields in place. .BTF has no alignment of its own (it follows
+ * .notes, which keeps it 4-byte aligned in practice), so a blob that is not
+ * aligned is parsed in an aligned copy; vmv_btf_close() frees both.
+ */
+static int vmv_btf_load(struct vmv_btf *btf, void **copy)
 {
-	struct vmv_btf btf;
+	unsigned long start = (unsigned long)vmv_syms.btf_start;
+	unsigned long stop = (unsigned long)vmv_syms.btf_stop;
+	const u8 *data;
+	u32 size;
 	int ret;
 
-	ret = vmv_btf_open(&btf, data, size);
+	*copy = NULL;
+	btf->index = NULL;
+	if (!start || !stop)
+		return -ENOENT;
+	if (stop <= start || stop - start > U32_MAX)
+		return vmv_btf_unusable("__start_BTF..__stop_BTF spans %ld bytes",
+					(long)(stop - start));
+	size = stop - start;
+	data = (const u8 *)start;
+	if (!IS_ALIGNED(start, sizeof(u32))) {
+		*copy = kvmalloc(size, GFP_KERNEL);
+		if (!*copy)
+			return -ENOMEM;
+		memcpy(*copy, data, size);
+		data = *copy;
+	}
+
+	ret = vmv_btf_open(btf, data, size);
+	if (!ret)
+		ret = vmv_btf_walk(btf, NULL);
+	if (ret < 0)
+		goto err;
+	btf->nr = ret;
+	/* ids are 1..nr; slot 0, void, stays unused */
+	btf->index = kvmalloc_array(btf->nr + 1, sizeof(*btf->index), GFP_KERNEL);
+	if (!btf->index) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	/* the same walk again over the same bytes: it cannot fail now */
+	vmv_btf_walk(btf, btf->index);
+	return 0;
+err:
+	kvfree(*copy);
+	*copy = NULL;
+	return ret;
+}
+
+static void vmv_btf_close(struct vmv_btf *btf, void *copy)
+{
+	kvfree(btf->index);
+	kvfree(copy);
+}
+
+/*
+ * For symbols.c, a per-CPU variable that kallsyms cannot name (x86_64
+ * before 6.15 links them at offsets from 0): pahole lists every per-CPU
+ * variable, with its offset, in the DATASEC .data..percpu. Returns 0 when
+ * it gives name that offset, -EINVAL when another, -ENOENT when BTF has no
+ * such variable (no BTF, or BTF without variables, as Debian 11's 5.10).
+ */
+int vmv_btf_percpu_check(const char *name, unsigned long offset)
+{
+	const struct vmv_btf_type *t, *var;
+	struct vmv_btf btf;
+	void *copy;
+	const u32 *vsi;	/* btf_var_secinfo: type, offset, size */
+	const char *s;
+	u32 id, i;
+	int ret;
+
+	ret = vmv_btf_load(&btf, &copy);
 	if (ret)
 		return ret;
-	ret = vmv_btf_walk(&btf, NULL);
-	if (ret < 0)
-		return ret;
-	btf.nr = ret;
-	/* ids are 1..nr; slot 0, void, stays unused */
-	btf.index = kvmalloc_array(btf.nr + 1, sizeof(*btf.index), GFP_KERNEL);
-	if (!btf.index)
-		return -ENOMEM;
-	/* the same walk again over the same bytes: it cannot fail now */
-	vmv_btf_walk(&btf, btf.index);
-
-	ret = vmv_layout_rows_check(&btf, skew);
-	kvfree(btf.index);
+	ret = -ENOENT;
+	for (id = 1; id <= btf.nr && ret == -ENOENT; id++) {
+		t = vmv_btf_type(&btf, id);
+		s = vmv_btf_str(&btf, t->name_off);
+		if (vmv_btf_kind(t) != VMV_BTF_KIND_DATASEC || strcmp(s, ".data..percpu"))
+			continue;
+		vsi = (const u32 *)(t + 1);
+		for (i = 0; i < VMV_BTF_INFO_VLEN(t->info); i++, vsi += 3) {
+			var = vmv_btf_type(&btf, vsi[0]);
+			if (!var || vmv_btf_kind(var) != VMV_BTF_KIND_VAR ||
+			    strcmp(vmv_btf_str(&btf, var->name_off), name))
+				continue;
+			ret = vsi[1] == offset ? 0 : -EINVAL;
+			break;
+		}
+	}
+	vmv_btf_close(&btf, copy);
 	return ret;
 }
 
 /*
  * Runs once at load, before anything is read through the copies, in process
- * context. The BTF is the kernel's own .BTF section, the bytes that
- * /sys/kernel/btf/vmlinux shows; kallsyms has its bounds.
+ * context.
  */
 int vmv_layout_check(void)
 {
 	const struct vmv_layout_row *skew;
-	unsigned long start, stop;
-	const u8 *data;
-	void *copy = NULL;
-	u32 size;
+	struct vmv_btf btf;
+	void *copy;
 	int ret;
 
 	vmv_layout_btf = false;
@@ -686,31 +758,15 @@ int vmv_layout_check(void)
 	if (ret)
 		return ret;
 
-	start = vmv_lookup_name("__start_BTF");
-	stop = vmv_lookup_name("__stop_BTF");
-	if (!start || !stop) {
+	ret = vmv_btf_load(&btf, &copy);
+	if (ret == -ENOENT) {
 		pr_warn("layout: the kernel has no BTF (CONFIG_DEBUG_INFO_BTF), so the layouts vmapview was built for are used unchecked\n");
 		return 0;
 	}
-	if (stop <= start || stop - start > U32_MAX)
-		return vmv_btf_unusable("__start_BTF..__stop_BTF spans %ld bytes",
-					(long)(stop - start));
-	size = stop - start;
-	data = (const u8 *)start;
-	/*
-	 * The walk reads u32 fields in place. .BTF has no alignment of its
-	 * own (it follows .notes, which keeps it 4-byte aligned in practice),
-	 * so a blob that is not aligned is checked in an aligned copy.
-	 */
-	if (!IS_ALIGNED(start, sizeof(u32))) {
-		copy = kvmalloc(size, GFP_KERNEL);
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, data, size);
-		data = copy;
-	}
-	ret = vmv_layout_check_btf(data, size, skew);
-	kvfree(copy);
+	if (ret)
+		return ret;
+	ret = vmv_layout_rows_check(&btf, skew);
+	vmv_btf_close(&btf, copy);
 	if (!ret)
 		vmv_layout_btf = true;
 	return ret;

@@ -13,13 +13,15 @@ load_vmapview
 expect_eq "stats layout" "$(vmv stat layout)" btf
 rmmod vmapview || fail "rmmod"
 
+ksyms=$(testing_ksyms) || fail "no ksyms= for the testing vmapview.ko"
+
 # refused SKEW WANT: insmod with layout_skew=SKEW fails, with one layout
 # line that contains WANT, and nothing of vmapview stays.
 refused() {
 	local lines
 
 	dmesg -C
-	insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" layout_skew="$1" 2>/tmp/insmod.err &&
+	insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" "$ksyms" layout_skew="$1" 2>/tmp/insmod.err &&
 		fail "loaded with layout_skew=$1"
 	echo "layout_skew=$1: insmod: $(cat /tmp/insmod.err)"
 	lines=$(dmesg | grep 'vmapview: layout:')
@@ -45,6 +47,6 @@ done
 refused vmap_block.no_such_member "layout_skew=vmap_block.no_such_member names no checked member"
 
 # The same build loads when nothing is skewed.
-insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" || fail "testing build without skew"
+insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" "$ksyms" || fail "testing build without skew"
 expect_eq "stats layout (testing build)" "$(vmv stat layout)" btf
 rmmod vmapview || fail "rmmod"

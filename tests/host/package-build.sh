@@ -6,7 +6,8 @@
 # on any lintian error or warning), and they hold what they must:
 # - vmapview-dkms: /usr/src/vmapview-VERSION/ with this tree's dkms.conf
 #   (so its version), Kbuild, Makefile, the source of every object Kbuild
-#   builds and every header those include;
+#   builds and every header those include; /usr/lib/vmapview/ksyms and
+#   the conffile /etc/modprobe.d/vmapview.conf that runs it;
 # - vmapview-tools: the two tools in /usr/bin, their Python modules and
 #   the dist-info whose entry point registers the drgn plugin in
 #   /usr/lib/python3/dist-packages, and the three man pages.
@@ -93,6 +94,14 @@ got=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' "$tmp/x$src/dkms.conf")
 for f in Kbuild Makefile "${sources[@]}" "${headers[@]}"; do
 	[ ! -e "$tmp/x$src/$f" ] || cmp -s "$tmp/x$src/$f" "$f" || bad "$src/$f differs from $f"
 done
+
+# The ksyms helper and the modprobe.d file that runs it (a conffile).
+has "$dkms" /usr/lib/vmapview/ksyms /etc/modprobe.d/vmapview.conf
+[ -x "$tmp/x/usr/lib/vmapview/ksyms" ] || bad "/usr/lib/vmapview/ksyms is not executable"
+[ ! -e "$tmp/x/usr/lib/vmapview/ksyms" ] || cmp -s "$tmp/x/usr/lib/vmapview/ksyms" tools/vmapview-ksyms ||
+	bad "/usr/lib/vmapview/ksyms differs from tools/vmapview-ksyms"
+dpkg-deb --ctrl-tarfile "$dkms" | tar -xO ./conffiles 2>/dev/null | grep -qx /etc/modprobe.d/vmapview.conf ||
+	bad "/etc/modprobe.d/vmapview.conf is not a conffile"
 
 # vmapview-tools.
 py=/usr/lib/python3/dist-packages

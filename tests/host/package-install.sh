@@ -57,13 +57,15 @@ leftovers() {
 	ls -d "$r"/usr/src/vmapview-* "$r"/var/lib/dkms/vmapview \
 		"$r"/lib/modules/*/updates/dkms/vmapview*.ko* \
 		"$r"/usr/bin/vmapview-* "$r"/usr/lib/python3/dist-packages/vmapview* \
-		"$r"/usr/share/man/man*/vmapview* 2>/dev/null
+		"$r"/usr/share/man/man*/vmapview* "$r"/usr/lib/vmapview \
+		"$r"/etc/modprobe.d/vmapview.conf 2>/dev/null
 }
 
 # The suite's own vmapview (registered in DKMS by the runner) goes first,
 # so that everything found later comes from the packages.
 ch dkms remove "vmapview/$version" --all >/dev/null 2>&1
-rm -rf "$r"/usr/src/vmapview-* "$r"/var/lib/dkms/vmapview "$r"/lib/modules/*/updates/dkms/vmapview*
+rm -rf "$r"/usr/src/vmapview-* "$r"/var/lib/dkms/vmapview "$r"/lib/modules/*/updates/dkms/vmapview* \
+	"$r"/usr/lib/vmapview "$r"/etc/modprobe.d/vmapview.conf
 [ -z "$(leftovers)" ] || { echo "left from the suite: $(leftovers)"; exit 1; }
 for b in "$r"/lib/modules/*/build; do
 	[ "$b" = "$r/lib/modules/$kver/build" ] || rm -f "$b"
@@ -103,4 +105,4 @@ ch apt-get purge -y -q vmapview-dkms vmapview-tools >"$tmp/purge.log" 2>&1 || {
 echo "apt-get purge: $(($(date +%s) - start))s"
 left=$(leftovers)
 [ -z "$left" ] || { echo "left behind by the purge: $left"; exit 1; }
-echo "purge left no module, DKMS tree, tool or man page"
+echo "purge left no module, DKMS tree, tool, ksyms helper, modprobe.d file or man page"

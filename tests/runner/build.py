@@ -13,6 +13,12 @@ _ARTIFACTS = shutil.ignore_patterns("*.o", "*.ko", "*.mod", "*.mod.c", ".*.cmd",
                                     "__pycache__", ".git")
 
 
+# What passes vmapview its kernel addresses (ksyms=): the helper and the
+# modprobe.d file that runs it, where debian/ and the Makefile put them.
+KSYMS_FILES = (("tools/vmapview-ksyms", "/usr/lib/vmapview/ksyms", 0o755),
+               ("tools/modprobe.d/vmapview.conf", "/etc/modprobe.d/vmapview.conf", 0o644))
+
+
 def package_version(src):
     with open(os.path.join(src, "dkms.conf")) as f:
         m = re.search(r'^PACKAGE_VERSION="([^"]+)"', f.read(), re.M)
@@ -56,6 +62,14 @@ def dkms_install(kernel, src, log):
         for cmd in steps:
             if _run(kernel.build_cmd(cmd), log, cwd=tmp) != 0:
                 return f"'{' '.join(cmd)}' failed"
+    # As the package and make dkms-install do: `modprobe vmapview` runs the
+    # ksyms helper through modprobe.d, in guests as on a user's machine.
+    for rel, dest, mode in KSYMS_FILES:
+        path = kernel.path(dest)
+        log.write(f"$ install -m {mode:o} {rel} {path}\n")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copyfile(os.path.join(src, rel), path)
+        os.chmod(path, mode)
     return None
 
 
