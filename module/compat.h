@@ -39,6 +39,15 @@
  * vmap_block" and "mm/vmalloc.c: add flags to mark vm_map_ram area".
  */
 #define VMV_HAS_USED_MAP	VMV_LINUX_AT_LEAST(6, 3, 0)
+/*
+ * Before 6.3's "mm/vmalloc.c: add flags to mark vm_map_ram area"
+ * (869176a09606), adoption tells a large vm_map_ram() area only by its lack
+ * of a vm_struct, which a vmalloc area also lacks for a moment while it is
+ * set up or torn down: an adopted large-area record may be a vmalloc area's,
+ * and only the probe on free_vmap_area_noflush() sees that area go. From
+ * 6.3 VMAP_RAM tells them apart and that probe is not installed.
+ */
+#define VMV_LARGE_MAY_GO_STALE	(!VMV_HAS_USED_MAP)
 /* 6.4, "mm: vmalloc: remove global vmap_blocks xarray": one per CPU. */
 #define VMV_HAS_PERCPU_VB_XA	VMV_LINUX_AT_LEAST(6, 4, 0)
 /*
@@ -51,6 +60,15 @@
 #define VMV_HAS_VMAP_NODES	VMV_LINUX_AT_LEAST(6, 9, 0)
 /* 6.10, "mm: fix incorrect vbq reference in purge_fragmented_block". */
 #define VMV_HAS_VB_CPU		VMV_LINUX_AT_LEAST(6, 10, 0)
+/*
+ * 6.10, "mm: vmalloc: check if a hash-index is in cpu_possible_mask"
+ * (a34acf30b19b, CVE-2024-41032): addr_to_vb_xa() hashes by nr_cpu_ids and
+ * skips CPUs that are not possible; 6.4-6.9 hashed by num_possible_cpus().
+ * kread.c hashes as the fixed kernels do. Stable trees took the fix at
+ * sublevels vmapview cannot tell from the version, so on 6.4-6.9 it relies
+ * on it only where the two hashes agree (kread.c, vmv_kread_check()).
+ */
+#define VMV_VB_XA_HASH_FIXED	VMV_LINUX_AT_LEAST(6, 10, 0)
 
 /*
  * The kernel's reader of vmalloc space behind /proc/kcore, which the opt-in
@@ -81,8 +99,40 @@
 #define VMV_VREAD_ALLOC_NR_PAGES	VMV_LINUX_AT_LEAST(7, 2, 0)
 
 /*
- * No version range is refused here: the copies below follow every change
- * from 5.10 to 7.3 that is known (see the features above), and at load
+ * The series whose vread()/vread_iter() (and the helpers the copies in
+ * kcore_vread.c mirror: aligned_vread*(), zero_iter(), the busy-tree
+ * lookups) were compared line by line with those copies, in Debian's
+ * source. A livepatch replaces the kernel's function whole, so a kernel
+ * whose function differs in a way no feature above names would silently
+ * lose that change, or read under locks it no longer takes: vmapview_kcore
+ * refuses every other series (kcore_fix.c), while vmapview itself, which
+ * checks its layouts against BTF, loads there. Only LINUX_VERSION_CODE and
+ * KERNEL_VERSION are used below, so that tests/host/kcore-fix-compared.sh
+ * can evaluate the table for any version. A new series (or a point release
+ * that changes the function: Debian's source is where to look) is added
+ * here once compared.
+ */
+/* Debian 11: 5.10.0-46 (5.10.262, 5.10.2xx); its copy is vread() */
+#define VMV_KCORE_COMPARED_5_10	(VMV_LINUX_AT_LEAST(5, 10, 0) && !VMV_LINUX_AT_LEAST(5, 11, 0))
+/* Debian 12: 6.1.0-57 */
+#define VMV_KCORE_COMPARED_6_1	(VMV_LINUX_AT_LEAST(6, 1, 0) && !VMV_LINUX_AT_LEAST(6, 2, 0))
+/* Debian 13 and bookworm-security: 6.12.117, 6.12.118; vread_iter() */
+#define VMV_KCORE_COMPARED_6_12	(VMV_LINUX_AT_LEAST(6, 12, 0) && !VMV_LINUX_AT_LEAST(6, 13, 0))
+/* trixie-backports: 7.3.4 */
+#define VMV_KCORE_COMPARED_7_3	(VMV_LINUX_AT_LEAST(7, 3, 0) && !VMV_LINUX_AT_LEAST(7, 4, 0))
+#define VMV_KCORE_COMPARED	(VMV_KCORE_COMPARED_5_10 || VMV_KCORE_COMPARED_6_1 || \
+				 VMV_KCORE_COMPARED_6_12 || VMV_KCORE_COMPARED_7_3)
+/* For the message of a refusal: what the copy was compared with. */
+#if VMV_KCORE_VREAD
+#define VMV_KCORE_COMPARED_WITH	"5.10 (Debian 5.10.0-46) and 6.1 (6.1.0-57)"
+#else
+#define VMV_KCORE_COMPARED_WITH	"6.12 (Debian 6.12.117, 6.12.118) and 7.3 (7.3.4)"
+#endif
+
+/*
+ * No version range is refused here but the kcore fix's (above): the
+ * copies below follow every change from 5.10 to 7.3 that is known (see
+ * the features above), and at load
  * layout.c checks each field vmapview reads against the running kernel's
  * BTF, refusing to load on any difference, so a change that is not known
  * stops vmapview instead of making it read garbage.

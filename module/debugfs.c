@@ -251,6 +251,8 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 	vmv_show_stat(m, "resync_failures", VMV_STAT_RESYNC_FAILURES);
 	vmv_show_stat(m, "record_cap_hits", VMV_STAT_RECORD_CAP);
 	vmv_show_stat(m, "unmap_alias_overlaps", VMV_STAT_ALIAS_OVERLAPS);
+	vmv_show_stat(m, "pool_empty", VMV_STAT_POOL_EMPTY);
+	vmv_show_stat(m, "va_free_rescans", VMV_STAT_VA_FREE_RESCANS);
 	vmv_resync_show(m);
 	vmv_probes_show(m);
 	seq_printf(m, "memory_bytes %lu\n", t.memory);

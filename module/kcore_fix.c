@@ -18,6 +18,7 @@
 #if VMV_KCORE_FIX
 #include <linux/livepatch.h>
 #include <linux/security.h>
+#include <linux/utsname.h>
 
 #if VMV_KCORE_VREAD
 #define VMV_KCORE_READER	"vread"
@@ -68,6 +69,15 @@ static struct klp_patch vmv_kcore_patch = {
 
 static int __init vmv_kcore_init(void)
 {
+	/*
+	 * A copy of a function is only as right as the comparison with the
+	 * kernel's: refused where nobody made it (compat.h's table).
+	 */
+	if (!VMV_KCORE_COMPARED) {
+		pr_err("kernel %s: its %s() was never compared with the copy in vmapview_kcore, which was compared with %s only: not patching\n",
+		       utsname()->release, VMV_KCORE_READER, VMV_KCORE_COMPARED_WITH);
+		return -EOPNOTSUPP;
+	}
 	/* Where lockdown refuses /proc/kcore, there is nothing to fix. */
 	if (security_locked_down(LOCKDOWN_KCORE))
 		return -EPERM;

@@ -15,7 +15,14 @@
  *   tests/host/kcore-fix-upstream.sh checks that they match.
  *
  * Pages are found through the page tables and copied through the page, as
- * the kernel's reader does, never through the vmalloc address.
+ * the kernel's reader does, never through the vmalloc address; and only
+ * while they cannot be unmapped and freed. From 6.4 the kernel's locks see
+ * to it: vb->lock, under which vb_free() clears used_map before it unmaps,
+ * and a vmap_node's busy lock, under which vm_unmap_ram() unlinks a large
+ * area first. Before 6.3, vmap_area_lock does for large areas (the area is
+ * unlinked under it before vm_unmap_ram() returns) but not for blocks,
+ * which vb_free() unmaps without it: there each page is copied under the
+ * mirror's lock that the unmap event takes first (vmv_ram_vread()).
  */
 #include <linux/highmem.h>
 #include <linux/kasan.h>
@@ -91,21 +98,54 @@ static enum vmv_ram_kind vmv_ram_kind(struct vmap_area *va)
 	return vmv_large_known(va->va_start) ? VMV_RAM_LARGE : VMV_NOT_RAM;
 }
 
-/* Upstream 6.3's vmap_ram_vread(), with the mirror for the used_map. */
-static void vmv_ram_vread(char *buf, char *addr, unsigned long count,
-			  enum vmv_ram_kind kind)
+/*
+ * Copies len bytes of page, from byte offset on, into buf. Not inlined; its
+ * name is kept: tests/cases/kcore-fix-lifetime.sh probes it to hold a
+ * reader between finding a page and copying it.
+ */
+noinline __noclone void vmv_kcore_copy_page(char *buf, struct page *page,
+					    unsigned long offset,
+					    unsigned long len)
+{
+	/* the kernel's kmap_atomic(), without highmem */
+	void *map = vmv_kmap(page);
+
+	memcpy(buf, map + offset, len);
+	vmv_kunmap(map);
+}
+
+/*
+ * One used page, or part of it, found through the page tables as
+ * aligned_vread() finds it. Called by vmv_copy_if_used() under the lock of
+ * the page's record in the mirror: a page table walk and a copy of a page
+ * at most, nothing that sleeps, allocates or takes a lock.
+ */
+static void vmv_ram_copy(unsigned long addr, char *buf, size_t len)
+{
+	struct page *p = vmv_vmalloc_to_page(addr);
+
+	if (p)
+		vmv_kcore_copy_page(buf, p, offset_in_page(addr), len);
+	else
+		memset(buf, 0, len);
+}
+
+/*
+ * Upstream 6.3's vmap_ram_vread(), with the mirror for the used_map. These
+ * kernels' vb_free() unmaps without vmap_area_lock, the only lock held
+ * here, and callers free the pages once vm_unmap_ram() returns: each page
+ * is copied under the mirror's lock that vm_unmap_ram()'s unmap event
+ * takes first (vmv_copy_if_used()), as upstream 6.3+ copies under vb->lock
+ * that vb_free() takes to clear the page from used_map. A large area is
+ * read the same way, a page per hold of the lock.
+ */
+static void vmv_ram_vread(char *buf, char *addr, unsigned long count)
 {
 	unsigned long n;
 
-	if (kind == VMV_RAM_LARGE) {
-		aligned_vread(buf, addr, count);
-		return;
-	}
 	while (count) {
 		n = min(count, PAGE_SIZE - offset_in_page(addr));
-		if (vmv_page_used((unsigned long)addr))
-			aligned_vread(buf, addr, n);
-		else
+		if (!vmv_copy_if_used((unsigned long)addr, buf, n, vmv_ram_copy))
 			memset(buf, 0, n);
 		buf += n;
 		addr += n;
@@ -127,6 +167,11 @@ long vmv_kcore_vread(char *buf, char *addr, unsigned long count)
 	unsigned long n, size;
 	enum vmv_ram_kind kind;
 
+	/*
+	 * A missed kretprobe leaves no trace but its counter: noticed here
+	 * too, so that a kcore reader alone gets the resync it needs.
+	 */
+	vmv_probes_check();
 	addr = kasan_reset_tag(addr);
 
 	/* Don't allow overflow */
@@ -172,7 +217,7 @@ long vmv_kcore_vread(char *buf, char *addr, unsigned long count)
 		if (n > count)
 			n = count;
 		if (!vm)
-			vmv_ram_vread(buf, addr, n, kind);
+			vmv_ram_vread(buf, addr, n);
 		else if (!(vm->flags & VM_IOREMAP))
 			aligned_vread(buf, addr, n);
 		else /* IOREMAP area is treated as memory hole */

@@ -51,6 +51,7 @@ struct page *vmv_vmalloc_to_page(unsigned long addr)
 	pte = READ_ONCE(*pte_offset_kernel(pmd, addr));
 	return pte_present(pte) ? pte_page(pte) : NULL;
 }
+EXPORT_SYMBOL_GPL(vmv_vmalloc_to_page);
 
 /* --- vmap_blocks --- */
 
@@ -69,6 +70,24 @@ struct xarray *vmv_kernel_vb_xa(unsigned long addr)
 #endif
 }
 EXPORT_SYMBOL_GPL(vmv_kernel_vb_xa);
+
+/*
+ * Before the kernel's hash is trusted: a 6.4-6.9 kernel without the
+ * CVE-2024-41032 fix places a block by num_possible_cpus(), and where that
+ * differs from nr_cpu_ids (possible CPUs with gaps) vmapview would look for
+ * live blocks in the wrong xarray and drop them at every resync. Such a
+ * kernel is refused rather than misread.
+ */
+int vmv_kread_check(void)
+{
+	if (VMV_HAS_PERCPU_VB_XA && !VMV_VB_XA_HASH_FIXED &&
+	    num_possible_cpus() != nr_cpu_ids) {
+		pr_err("this kernel's vmap_block hash may lack CVE-2024-41032's fix and %u possible CPUs are not 0..%u: refusing to guess\n",
+		       num_possible_cpus(), nr_cpu_ids - 1);
+		return -ENODEV;
+	}
+	return 0;
+}
 
 /* The kernel's block at addr; the caller holds rcu_read_lock(). */
 static struct vmv_kvb *vmv_kernel_vb(unsigned long addr)

@@ -19,13 +19,21 @@ static int __init vmapview_init(void)
 	ret = vmv_layout_check();
 	if (ret)
 		return ret;
+	ret = vmv_kread_check();
+	if (ret)
+		return ret;
 	ret = vmv_mirror_init(vmv_resync_request);
 	if (ret)
 		return ret;
-	/* Probes first, so nothing mapped during the adoption is missed. */
+	/*
+	 * Probes first, so nothing mapped during the adoption is missed. A
+	 * registration that fails leaves earlier probes armed until removed,
+	 * and their handlers may have queued a resync: err_probes cancels it
+	 * before the module's text and data go away.
+	 */
 	ret = vmv_probes_install();
 	if (ret)
-		goto err_mirror;
+		goto err_probes;
 	ret = vmv_adopt();
 	if (ret == -ENODEV)
 		goto err_probes;
@@ -42,7 +50,6 @@ static int __init vmapview_init(void)
 err_probes:
 	vmv_probes_remove();
 	vmv_resync_exit();
-err_mirror:
 	vmv_mirror_exit();
 	return ret;
 }

@@ -20,6 +20,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
 #include <linux/debugfs.h>
 #include <linux/fs.h>
 #include <linux/highmem.h>
@@ -130,8 +131,14 @@ static int vmv_mem_open(struct inode *inode, struct file *file)
 
 	if (file->f_mode & FMODE_WRITE)
 		return -EPERM;
-	/* As /proc/kcore: refused under lockdown=confidentiality. */
+	/*
+	 * As open_kcore(): CAP_SYS_RAWIO, which the file's mode alone does
+	 * not ask of an opener with CAP_DAC_OVERRIDE or CAP_DAC_READ_SEARCH,
+	 * then lockdown=confidentiality.
+	 */
 	ret = security_locked_down(LOCKDOWN_KCORE);
+	if (!capable(CAP_SYS_RAWIO))
+		return -EPERM;
 	if (ret)
 		return ret;
 	vmv_probes_check();

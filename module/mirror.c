@@ -30,6 +30,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/hash.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -47,6 +48,31 @@ struct rb_root vmv_large = RB_ROOT;
 DEFINE_RAW_SPINLOCK(vmv_large_lock);	/* the large areas */
 unsigned long vmv_nr_large;
 unsigned int vmv_large_seq;	/* bumped by every large-area event */
+
+#if VMV_LARGE_MAY_GO_STALE
+/*
+ * The starts of the adopted large-area records, as counts in hashed
+ * buckets, for the vfree() probe to test without a lock (vmv_on_va_free()).
+ * A count changes with its record, under vmv_large_lock, or around a
+ * rescan's swap of the whole tree, where for a moment a record may be
+ * counted in both trees: a bucket may hold another start (a rescan asked
+ * for nothing), never misses a start that has a record.
+ */
+#define VMV_LARGE_FILTER_BITS	10
+static atomic_t vmv_large_starts[1 << VMV_LARGE_FILTER_BITS];
+
+static atomic_t *vmv_large_bucket(unsigned long start)
+{
+	return &vmv_large_starts[hash_long(start >> PAGE_SHIFT, VMV_LARGE_FILTER_BITS)];
+}
+
+/* A large-area record comes (by 1) or goes (by -1). */
+void vmv_large_filter(const struct vmv_area *a, int by)
+{
+	if (a->src == VMV_SRC_ADOPTED)
+		atomic_add(by, vmv_large_bucket(a->start));
+}
+#endif
 
 /*
  * Generations: _vm_unmap_aliases() calls begun, the newest of them that
@@ -180,6 +206,18 @@ unsigned long vmv_area_end(const struct vmv_area *a)
 	return a->start + ((unsigned long)a->reserved << PAGE_SHIFT);
 }
 
+/* Gives back the records of a tree nothing else can reach any more. */
+void vmv_areas_put(struct rb_root *root)
+{
+	struct vmv_area *a, *n;
+
+	rbtree_postorder_for_each_entry_safe(a, n, root, rb) {
+		vmv_uncount(VMV_STAT_AREAS);
+		vmv_rec_put(VMV_REC_AREA, a);
+	}
+	*root = RB_ROOT;
+}
+
 /* What an adopted run [.., a_end) keeps past end, as a record of its own. */
 static void vmv_keep_tail(struct vmv_block *b, const struct vmv_area *a,
 			  unsigned long end)
@@ -260,11 +298,14 @@ struct vmv_block *vmv_block_from(unsigned long addr)
 	return best;
 }
 
+/* Called with no raw lock held (callers hold rcu_read_lock() only). */
 static struct vmv_block *vmv_block_create(unsigned long start, u8 src,
 					  bool *created)
 {
-	struct vmv_block *b = vmv_rec_get(VMV_REC_BLOCK), *old;
+	struct vmv_block *b, *old;
 
+	vmv_rec_reserve(VMV_REC_BLOCK, 1);
+	b = vmv_rec_get(VMV_REC_BLOCK);
 	if (!b)
 		return NULL;
 	memset(b, 0, sizeof(*b));
@@ -340,19 +381,19 @@ void vmv_block_settle(struct vmv_block *b)
 }
 
 /*
- * Under b->lock: marks it dead and gives back its records (at most one
- * per page of a block). The caller unlocks, then calls vmv_block_bury().
+ * Under b->lock: marks it dead and takes its records away, in O(1). The
+ * caller unlocks, gives the records back (vmv_areas_put(): at most one per
+ * page of a block, and no longer under the lock), then calls
+ * vmv_block_bury().
  */
-void vmv_block_kill(struct vmv_block *b)
+struct rb_root vmv_block_kill(struct vmv_block *b)
 {
-	struct vmv_area *a, *n;
+	struct rb_root areas = b->areas;
 
-	b->dead = true;
-	rbtree_postorder_for_each_entry_safe(a, n, &b->areas, rb) {
-		vmv_uncount(VMV_STAT_AREAS);
-		vmv_rec_put(VMV_REC_AREA, a);
-	}
+	/* Lookups read it under RCU alone (vmv_block_lookup()). */
+	WRITE_ONCE(b->dead, true);
 	b->areas = RB_ROOT;
+	return areas;
 }
 
 static void vmv_block_free_rcu(struct rcu_head *head)
@@ -397,10 +438,16 @@ void vmv_lost_track(void)
 static void vmv_large_map(unsigned long addr, unsigned int count,
 			  unsigned long caller)
 {
+	struct vmv_area *a;
 	int ret;
 
+	vmv_rec_reserve(VMV_REC_AREA, 1);
 	raw_spin_lock(&vmv_large_lock);
 	vmv_large_seq++;
+	/* An adopted record here is replaced: the probe's is exact. */
+	a = vmv_area_find(&vmv_large, addr);
+	if (a)
+		vmv_large_filter(a, -1);
 	ret = vmv_area_set(&vmv_large, addr, count, count, caller, VMV_TYPE_AREA,
 			   VMV_SRC_PROBE, false);
 	if (ret > 0)
@@ -432,6 +479,8 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 		vmv_lost_event(VMV_LOST_BAD_EVENT);
 		return false;
 	}
+	/* A tail kept of a trimmed adopted run, and the new record. */
+	vmv_rec_reserve(VMV_REC_AREA, 2);
 	rcu_read_lock();
 	/*
 	 * A block the mirror lacks: new, or its first map is still being
@@ -475,7 +524,7 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	return created;
 }
 
-static void vmv_large_unmap(unsigned long addr)
+static void vmv_large_unmap(unsigned long addr, bool map_failed)
 {
 	struct vmv_area *a;
 	bool found;
@@ -485,35 +534,47 @@ static void vmv_large_unmap(unsigned long addr)
 	a = vmv_area_find(&vmv_large, addr);
 	found = a;
 	if (a) {
+		vmv_large_filter(a, -1);
 		vmv_area_del(&vmv_large, a);
 		vmv_nr_large--;
 	}
 	raw_spin_unlock(&vmv_large_lock);
-	if (!found && !READ_ONCE(vmv_adopting)) {
+	/* A failed vm_map_ram() unmaps an area it never returned. */
+	if (!found && !map_failed && !READ_ONCE(vmv_adopting)) {
 		WRITE_ONCE(vmv_need_large, true);
 		vmv_lost_event(VMV_LOST_UNMAP_AREA);
 	}
 }
 
-void vmv_on_unmap(unsigned long addr, unsigned int count)
+/*
+ * map_failed: vm_map_ram() unmaps what it allocated when it cannot map the
+ * pages (vmap_pages_range() failed), before returning NULL: its return
+ * probe reports nothing, so the block may be one the mirror has not been
+ * told of (new, as vmv_on_map() finds it) and the allocation has no record.
+ * Returns true when that made a new block record (its CPU is unknown).
+ */
+bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed)
 {
 	unsigned long bstart = vmv_block_start(addr);
 	unsigned int off = (addr - bstart) >> PAGE_SHIFT;
 	unsigned int n = vmv_reserved_pages(count);
 	bool adopting = READ_ONCE(vmv_adopting);
+	struct rb_root areas = RB_ROOT;
 	struct vmv_block *b;
 	struct vmv_area *a;
 	bool created, dead;
 
 	vmv_count(VMV_STAT_UNMAPS);
 	if (count > VMV_MAX_ALLOC) {
-		vmv_large_unmap(addr);
-		return;
+		vmv_large_unmap(addr, map_failed);
+		return false;
 	}
 	if (unlikely(off + n > VMV_BLOCK_PAGES)) {
 		vmv_lost_event(VMV_LOST_BAD_EVENT);
-		return;
+		return false;
 	}
+	/* The tail kept of an adopted run the unmap cuts. */
+	vmv_rec_reserve(VMV_REC_AREA, 1);
 	rcu_read_lock();
 	/*
 	 * During adoption a block not adopted yet gets its record here, so
@@ -521,13 +582,16 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 	 * kernel's used_map and PTEs, and the snapshot that follows must not
 	 * take the pages for used.
 	 */
-	b = vmv_block_get(bstart, adopting, VMV_SRC_ADOPTED, &created);
+	b = vmv_block_get(bstart, adopting || map_failed,
+			  adopting ? VMV_SRC_ADOPTED : VMV_SRC_PROBE, &created);
 	if (!b) {
 		rcu_read_unlock();
-		vmv_lost_event(adopting ? VMV_LOST_MAP_RECORD : VMV_LOST_UNMAP_BLOCK);
-		return;
+		vmv_lost_event(adopting || map_failed ? VMV_LOST_MAP_RECORD :
+			       VMV_LOST_UNMAP_BLOCK);
+		return false;
 	}
-	if (created)
+	/* As in vmv_on_map(): what else the new record lacks is unknown. */
+	if (created && (adopting || (off && READ_ONCE(vmv_need_resync))))
 		b->s.uncertain = true;
 	a = vmv_area_find(&b->areas, addr);
 	if (a && a->reserved == n && !a->merged)
@@ -545,53 +609,56 @@ void vmv_on_unmap(unsigned long addr, unsigned int count)
 	/* vb_free() frees a block whose pages are all dirty. */
 	dead = bitmap_full(b->s.dirty, VMV_BLOCK_PAGES);
 	if (dead)
-		vmv_block_kill(b);
+		areas = vmv_block_kill(b);
 	raw_spin_unlock(&b->lock);
 	rcu_read_unlock();
-	if (dead)
+	if (dead) {
+		vmv_areas_put(&areas);
 		vmv_block_bury(b);
+	}
+	return created && !dead;
 }
 
+#if VMV_LARGE_MAY_GO_STALE
 /*
- * The kernel frees the vmap_area at start (free_vmap_area_noflush()): a
- * large-area record there is stale, as a vm_map_ram() area's own record
- * went with its unmap, before. Before 6.3 adoption tells large vm_map_ram()
- * areas only by their lack of a vm_struct, which vmalloc areas also lack
- * for a moment while they are set up or torn down; this event removes
- * such a record when the area goes, before its address can be reused.
+ * The kernel frees the vmap_area at start (free_vmap_area_noflush()), on
+ * every vfree() and vunmap(): O(1), without a lock. Only an adopted
+ * large-area record can outlive its area (a probe's goes with its unmap,
+ * before), so only a start the filter holds asks for a rescan of the large
+ * areas, which drops the records whose area the kernel no longer has;
+ * readers run it before they read. Should the address be reused first, a
+ * large vm_map_ram() area's map replaces the record at its start, and a
+ * vmalloc area has its vm_struct by the rescan's second look. Not a loss:
+ * counted as va_free_rescans.
  */
 void vmv_on_va_free(unsigned long start)
 {
-	struct vmv_area *a;
-
-	if (!READ_ONCE(vmv_nr_large))
+	if (likely(!atomic_read(vmv_large_bucket(start))))
 		return;
-	raw_spin_lock(&vmv_large_lock);
-	a = vmv_area_find(&vmv_large, start);
-	if (a) {
-		vmv_large_seq++;
-		vmv_area_del(&vmv_large, a);
-		vmv_nr_large--;
-		vmv_count(VMV_STAT_STALE_AREAS);
-	}
-	raw_spin_unlock(&vmv_large_lock);
+	vmv_count(VMV_STAT_VA_FREE_RESCANS);
+	WRITE_ONCE(vmv_need_large, true);
+	vmv_lost_cb();
 }
+#endif
 
 /* free_vmap_block(): usually the unmap that dirtied the last page retired it. */
 void vmv_on_block_free(unsigned long start)
 {
+	struct rb_root areas = RB_ROOT;
 	struct vmv_block *b;
 	bool created;
 
 	rcu_read_lock();
 	b = vmv_block_get(start, false, 0, &created);
 	if (b) {
-		vmv_block_kill(b);
+		areas = vmv_block_kill(b);
 		raw_spin_unlock(&b->lock);
 	}
 	rcu_read_unlock();
-	if (b)
+	if (b) {
+		vmv_areas_put(&areas);
 		vmv_block_bury(b);
+	}
 }
 
 /*
@@ -684,20 +751,19 @@ int vmv_mirror_init(void (*lost)(void))
 /* Probes must be gone: nothing feeds the mirror any more. */
 void vmv_mirror_exit(void)
 {
-	struct vmv_area *a, *n;
+	struct rb_root areas;
 	struct rb_node *rb;
 
 	while ((rb = rb_first(&vmv_block_order))) {
 		struct vmv_block *b = rb_entry(rb, struct vmv_block, order);
 
 		raw_spin_lock(&b->lock);
-		vmv_block_kill(b);
+		areas = vmv_block_kill(b);
 		raw_spin_unlock(&b->lock);
+		vmv_areas_put(&areas);
 		vmv_block_bury(b);
 	}
-	rbtree_postorder_for_each_entry_safe(a, n, &vmv_large, rb)
-		vmv_rec_put(VMV_REC_AREA, a);
-	vmv_large = RB_ROOT;
+	vmv_areas_put(&vmv_large);
 	vmv_nr_large = 0;
 	/* The blocks' RCU callbacks give them back to the pools. */
 	rcu_barrier();

@@ -46,12 +46,20 @@ int vmv_area_set(struct rb_root *root, unsigned long start, u32 pages,
 		 u32 reserved, unsigned long caller, u8 type, u8 src,
 		 bool merged);
 unsigned long vmv_area_end(const struct vmv_area *a);
+void vmv_areas_put(struct rb_root *root);
+#if VMV_LARGE_MAY_GO_STALE
+void vmv_large_filter(const struct vmv_area *a, int by);
+#else
+static inline void vmv_large_filter(const struct vmv_area *a, int by)
+{
+}
+#endif
 
 struct vmv_block *vmv_block_from(unsigned long addr);
 struct vmv_block *vmv_block_get(unsigned long start, bool create, u8 src,
 				bool *created);
 void vmv_block_settle(struct vmv_block *b);
-void vmv_block_kill(struct vmv_block *b);
+struct rb_root vmv_block_kill(struct vmv_block *b);
 void vmv_block_bury(struct vmv_block *b);
 
 #endif /* VMAPVIEW_MIRROR_H */

@@ -24,6 +24,12 @@ void vmv_mirror_adopted(void)
 	WRITE_ONCE(vmv_adopting, false);
 }
 
+/* Whether a pass has been asked for and not yet taken. */
+bool vmv_resync_requested(void)
+{
+	return READ_ONCE(vmv_need_resync) || READ_ONCE(vmv_need_large);
+}
+
 /* Takes the pending request; *large when large areas need a rescan. */
 bool vmv_take_resync_request(bool *large)
 {
@@ -191,6 +197,7 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	unsigned int cursor = VMV_BLOCK_PAGES - min_t(unsigned long, s->free,
 						      VMV_BLOCK_PAGES);
 	DECLARE_BITMAP(used, VMV_BLOCK_PAGES);
+	struct rb_root old = RB_ROOT;
 	struct vmv_block *b;
 	bool created, fresh;
 	int ret;
@@ -208,12 +215,8 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	vmv_block_settle(b);
 	fresh = !existed || cursor < b->s.cursor;
 	if (fresh) {
-		struct vmv_area *a, *n;
-
-		rbtree_postorder_for_each_entry_safe(a, n, &b->areas, rb) {
-			vmv_uncount(VMV_STAT_AREAS);
-			vmv_rec_put(VMV_REC_AREA, a);
-		}
+		/* Given back after the unlock: O(1) here. */
+		old = b->areas;
 		b->areas = RB_ROOT;
 		bitmap_zero(b->s.dirty, VMV_BLOCK_PAGES);
 	}
@@ -245,6 +248,11 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	if (fresh)
 		b->s.src = VMV_SRC_ADOPTED;
 	vmv_block_settle(b);
+	/*
+	 * Bounded work under the lock, as an event's own: at most one record
+	 * per page of the block is dropped or made, from the pool resync.c
+	 * filled beforehand (records are never allocated under b->lock).
+	 */
 	vmv_drop_stale_areas(b);
 	ret = vmv_adopt_runs(b, s->present);
 	if (ret)
@@ -252,6 +260,7 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 out:
 	raw_spin_unlock(&b->lock);
 	rcu_read_unlock();
+	vmv_areas_put(&old);
 	return ret;
 }
 
@@ -291,45 +300,109 @@ unsigned int vmv_large_seq_read(void)
 	return seq;
 }
 
+static bool vmv_area_less(struct rb_node *a, const struct rb_node *b)
+{
+	return vmv_area_of(a)->start < vmv_area_of((struct rb_node *)b)->start;
+}
+
+/* Gives back the records of a tree that the stats no longer count. */
+static void vmv_large_put(struct rb_root *root, bool filtered)
+{
+	struct vmv_area *a, *n;
+
+	rbtree_postorder_for_each_entry_safe(a, n, root, rb) {
+		if (filtered)
+			vmv_large_filter(a, -1);
+		vmv_rec_put(VMV_REC_AREA, a);
+	}
+	*root = RB_ROOT;
+}
+
+/* Whether r[nr] (sorted) holds [start, end) exactly. */
+static bool vmv_range_has(const struct vmv_range *r, int nr, unsigned long start,
+			  unsigned long end)
+{
+	int lo = 0, hi = nr;
+
+	while (lo < hi) {
+		int mid = lo + (hi - lo) / 2;
+
+		if (r[mid].start < start)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < nr && r[lo].start == start && r[lo].end == end;
+}
+
 /*
  * Makes the large-area records the kernel's r[nr] (sorted), unless a
- * large-area event came since seq: 0, -EAGAIN or -ENOMEM. One merge of two
- * sorted lists, at most VMV_MAX_LARGE each, under the large-area lock.
+ * large-area event came since seq: 0, -EAGAIN or -ENOMEM. Task context.
+ * Probe handlers take vmv_large_lock on every large map and unmap, so it
+ * is never held for more than O(log n) here: the new tree is built outside
+ * it, from records made here, each kept record's caller and source copied
+ * with one lookup under it; then, under it, the event count is checked and
+ * the roots swapped, and the old tree is given back after.
  */
 int vmv_large_apply(const struct vmv_range *r, int nr, unsigned int seq)
 {
-	struct vmv_area *a, *next;
-	int i = 0, ret = 0, added;
+	struct rb_root fresh = RB_ROOT;
+	unsigned long built = 0, stale = 0;
+	struct vmv_area *a, *n, *old;
+	int i, ret = 0;
+	bool changed;
 
-	raw_spin_lock(&vmv_large_lock);
-	if (seq != vmv_large_seq) {
-		raw_spin_unlock(&vmv_large_lock);
-		return -EAGAIN;
-	}
-	for (a = vmv_area_from(&vmv_large, 0); a; a = next) {
-		next = vmv_area_of(rb_next(&a->rb));
-		while (i < nr && r[i].start < a->start)
-			i++;
-		if (i < nr && r[i].start == a->start && r[i].end == vmv_area_end(a))
-			continue;
-		vmv_area_del(&vmv_large, a);
-		vmv_nr_large--;
-	}
 	for (i = 0; i < nr; i++) {
 		u32 pages = (r[i].end - r[i].start) >> PAGE_SHIFT;
 
-		a = vmv_area_find(&vmv_large, r[i].start);
-		if (a && a->reserved == pages)
-			continue;
-		added = vmv_area_set(&vmv_large, r[i].start, pages, pages, 0,
-				     VMV_TYPE_AREA, VMV_SRC_ADOPTED, false);
-		if (added < 0)
+		a = vmv_rec_alloc(VMV_REC_AREA);
+		if (!a) {
 			ret = -ENOMEM;
-		else
-			vmv_nr_large += added;
+			continue;
+		}
+		a->start = r[i].start;
+		a->pages = pages;
+		a->reserved = pages;
+		a->type = VMV_TYPE_AREA;
+		a->src = VMV_SRC_ADOPTED;
+		rb_add(&a->rb, &fresh, vmv_area_less);
+		built++;
+		raw_spin_lock(&vmv_large_lock);
+		changed = seq != vmv_large_seq;
+		/* A record of the same area keeps what it knows. */
+		old = changed ? NULL : vmv_area_find(&vmv_large, r[i].start);
+		if (old && old->reserved == pages) {
+			a->pages = old->pages;
+			a->caller = old->caller;
+			a->src = old->src;
+		}
+		raw_spin_unlock(&vmv_large_lock);
+		if (changed) {
+			vmv_large_put(&fresh, false);
+			return -EAGAIN;
+		}
+		cond_resched();
 	}
+	/* Counted before it is published, so that no vfree() goes unseen. */
+	rbtree_postorder_for_each_entry_safe(a, n, &fresh, rb)
+		vmv_large_filter(a, 1);
+	raw_spin_lock(&vmv_large_lock);
+	if (seq != vmv_large_seq) {
+		raw_spin_unlock(&vmv_large_lock);
+		vmv_large_put(&fresh, true);
+		return -EAGAIN;
+	}
+	swap(vmv_large, fresh);
+	this_cpu_add(vmv_pcpu_stats.n[VMV_STAT_AREAS], (long)built - (long)vmv_nr_large);
+	vmv_nr_large = built;
 	vmv_large_seq++;
 	raw_spin_unlock(&vmv_large_lock);
+	/* fresh is the old tree now, reachable from nowhere else. */
+	rbtree_postorder_for_each_entry_safe(a, n, &fresh, rb)
+		stale += a->src == VMV_SRC_ADOPTED &&
+			 !vmv_range_has(r, nr, a->start, vmv_area_end(a));
+	this_cpu_add(vmv_pcpu_stats.n[VMV_STAT_STALE_AREAS], stale);
+	vmv_large_put(&fresh, true);
 	return ret;
 }
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What the views (debugfs.c, mem.c) read of the mirror: copies made under
- * the locks, one record at a time, formatted without them.
+ * the locks, one record at a time, formatted without them; and, for
+ * vmapview_kcore, a page copied under its record's lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -160,7 +161,54 @@ bool vmv_page_used(unsigned long addr)
 	raw_spin_unlock(&vmv_large_lock);
 	return used;
 }
-EXPORT_SYMBOL_GPL(vmv_page_used);
+
+/*
+ * For vmapview_kcore's reader behind /proc/kcore: calls copy(addr, buf,
+ * len) (len bytes at addr, within one page) only while the page at addr is
+ * used vm_map_ram() memory, and returns whether it did. The copy runs
+ * under the lock of the page's record: the block's b->lock, or
+ * vmv_large_lock for a large area. The unmap event (vmv_on_unmap(), at
+ * vm_unmap_ram()'s entry) takes that lock before the kernel unmaps
+ * anything, and the caller frees the pages only once vm_unmap_ram()
+ * returns: a page found used here cannot be unmapped, freed and reused
+ * until copy returns. A block that lost an event (uncertain) is not
+ * trusted: its pages read as zeros, as the kernel reads them, until a
+ * resync. The mirror reads nothing of the kernel: copy, the caller's,
+ * finds the page through the page tables. It must be bounded: it runs
+ * under a raw spinlock that every map and unmap in the block, and every
+ * large-area event, spins on; a page at most is copied per call.
+ */
+bool vmv_copy_if_used(unsigned long addr, char *buf, size_t len,
+		      void (*copy)(unsigned long addr, char *buf, size_t len))
+{
+	struct vmv_block *b;
+	struct vmv_area *a;
+	bool used = false, created;
+
+	if (WARN_ON_ONCE(offset_in_page(addr) + len > PAGE_SIZE))
+		return false;
+	rcu_read_lock();
+	b = vmv_block_get(vmv_block_start(addr), false, 0, &created);
+	if (b) {
+		vmv_block_settle(b);
+		used = !b->s.uncertain &&
+		       test_bit((addr - b->s.start) >> PAGE_SHIFT, b->s.used);
+		if (used)
+			copy(addr, buf, len);
+		raw_spin_unlock(&b->lock);
+	}
+	rcu_read_unlock();
+	if (b || !READ_ONCE(vmv_nr_large))
+		return used;
+	raw_spin_lock(&vmv_large_lock);
+	a = vmv_area_upto(&vmv_large, addr);
+	used = a && addr < vmv_area_end(a);
+	if (used)
+		copy(addr, buf, len);
+	raw_spin_unlock(&vmv_large_lock);
+	return used;
+}
+EXPORT_SYMBOL_GPL(vmv_copy_if_used);
 
 /* Whether a large vm_map_ram() area starts at start. */
 bool vmv_large_known(unsigned long start)
@@ -213,14 +261,23 @@ void vmv_totals(struct vmv_totals *t)
 /* Test builds: records an adopted large area that the kernel lacks. */
 int vmv_test_add_area(unsigned long addr, u32 pages)
 {
+	struct vmv_area *a;
 	int added;
 
 	if (!pages || !PAGE_ALIGNED(addr) || pages <= VMV_MAX_ALLOC ||
 	    vmv_pool_fill_local(VMV_REC_AREA, 1))
 		return -EINVAL;
+	vmv_rec_reserve(VMV_REC_AREA, 1);
 	raw_spin_lock(&vmv_large_lock);
+	/* As a rescan's: a rescan in flight retries, the vfree() probe sees it. */
+	vmv_large_seq++;
+	a = vmv_area_find(&vmv_large, addr);
+	if (a)
+		vmv_large_filter(a, -1);
 	added = vmv_area_set(&vmv_large, addr, pages, pages, 0, VMV_TYPE_AREA,
 			     VMV_SRC_ADOPTED, false);
+	if (added >= 0)
+		vmv_large_filter(vmv_area_find(&vmv_large, addr), 1);
 	if (added > 0)
 		vmv_nr_large++;
 	raw_spin_unlock(&vmv_large_lock);

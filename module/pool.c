@@ -8,6 +8,12 @@
  * with interrupts off (RCU callbacks give block records back from softirq)
  * and only ever contended by that pool's own work item.
  *
+ * Nothing here allocates under a raw lock (the mirror's or a pool's): slab
+ * takes spinlock_t, which sleeps on PREEMPT_RT and which lockdep's
+ * PROVE_RAW_LOCK_NESTING forbids inside a raw one everywhere. Under a raw
+ * lock an event only takes records (vmv_rec_get()); before taking it, it
+ * makes sure its pool holds what it may take (vmv_rec_reserve()).
+ *
  * The total of records is capped: at the cap a pool is not refilled, the
  * event that needed a record is counted lost, and stats says so.
  */
@@ -15,6 +21,7 @@
 
 #include <linux/cpumask.h>
 #include <linux/moduleparam.h>
+#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -97,15 +104,13 @@ static void vmv_pool_kick(struct vmv_pool *pool)
 
 /*
  * A burst can empty a pool before its work item runs. Where slab
- * allocation never sleeps (not PREEMPT_RT), the handler then makes the
- * record itself, within the cap.
+ * allocation never sleeps (not PREEMPT_RT), the event then makes the
+ * record itself, within the cap, before it takes any raw lock.
  */
 static void *vmv_rec_alloc_atomic(enum vmv_rec kind)
 {
 	void *rec;
 
-	if (IS_ENABLED(CONFIG_PREEMPT_RT))
-		return NULL;
 	if (atomic_long_inc_return(&vmv_rec_allocated[kind]) > vmv_rec_cap[kind]) {
 		atomic_long_dec(&vmv_rec_allocated[kind]);
 		return NULL;
@@ -116,7 +121,10 @@ static void *vmv_rec_alloc_atomic(enum vmv_rec kind)
 	return rec;
 }
 
-/* An uninitialised record from this CPU's pool, or NULL. */
+/*
+ * An uninitialised record from this CPU's pool, or NULL. Never allocates:
+ * callers hold raw locks (a block's, vmv_large_lock) and have reserved.
+ */
 void *vmv_rec_get(enum vmv_rec kind)
 {
 	struct vmv_pool *pool;
@@ -134,11 +142,38 @@ void *vmv_rec_get(enum vmv_rec kind)
 	vmv_pool_unlock(pool, flags);
 	if (low)
 		vmv_pool_kick(pool);
-	if (!rec)
-		rec = vmv_rec_alloc_atomic(kind);
 	if (!rec && atomic_long_read(&vmv_rec_allocated[kind]) >= vmv_rec_cap[kind])
 		vmv_rec_cap_hit(kind);
 	return rec;
+}
+
+/*
+ * Before an event takes the raw locks under which it will take up to n
+ * records of kind: makes this CPU's pool hold them. O(n) for a constant n,
+ * with no lock held but the pool's own, never under it. A pool found short
+ * is counted (pool_empty); on PREEMPT_RT, and in NMI context (a kprobe on
+ * int3), nothing is allocated and the event may then lose its record, as
+ * it does at the cap. Probe handlers run with preemption off, so the pool
+ * is the one vmv_rec_get() takes from, though an interrupt may take the
+ * records first; from task context a migration may make it another CPU's.
+ * Both only cost a lost record, which the event counts.
+ */
+void vmv_rec_reserve(enum vmv_rec kind, unsigned int n)
+{
+	unsigned int have = READ_ONCE(raw_cpu_ptr(&vmv_pools)->nr[kind]);
+	void *rec;
+
+	if (likely(have >= n))
+		return;
+	vmv_count(VMV_STAT_POOL_EMPTY);
+	if (IS_ENABLED(CONFIG_PREEMPT_RT) || in_nmi())
+		return;
+	for (; have < n; have++) {
+		rec = vmv_rec_alloc_atomic(kind);
+		if (!rec)
+			return;
+		vmv_rec_put(kind, rec);
+	}
 }
 
 void vmv_rec_put(enum vmv_rec kind, void *rec)
@@ -183,6 +218,27 @@ static int vmv_pool_fill(struct vmv_pool *pool, enum vmv_rec kind,
 		raw_spin_unlock_irqrestore(&pool->lock, flags);
 	}
 	return 0;
+}
+
+/*
+ * A record made now, within the cap, for task context that holds no lock
+ * (a large-area rescan builds its new tree so); vmv_rec_put() takes it
+ * back like any other. NULL at the cap or without memory.
+ */
+void *vmv_rec_alloc(enum vmv_rec kind)
+{
+	void *rec;
+
+	might_sleep();
+	if (atomic_long_inc_return(&vmv_rec_allocated[kind]) > vmv_rec_cap[kind]) {
+		atomic_long_dec(&vmv_rec_allocated[kind]);
+		vmv_rec_cap_hit(kind);
+		return NULL;
+	}
+	rec = kzalloc(vmv_rec_size[kind], GFP_KERNEL);
+	if (!rec)
+		atomic_long_dec(&vmv_rec_allocated[kind]);
+	return rec;
 }
 
 /* Frees what a pool holds past its target. */

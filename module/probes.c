@@ -17,6 +17,8 @@
 #include <linux/module.h>
 #include <linux/ptrace.h>
 #include <linux/seq_file.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "vmapview.h"
 
@@ -39,6 +41,26 @@ struct vmv_map_data {
 	unsigned int count;
 };
 
+/*
+ * What vmv_probes_check() compares with missed_seen: a kretprobe misses
+ * both when it has no free instance (rp.nmissed) and when its entry kprobe
+ * does (rp.kp.nmissed), and either loses an event.
+ */
+static unsigned long vmv_probe_nmissed(struct vmv_probe *p)
+{
+	if (!READ_ONCE(p->installed))
+		return 0;
+	return p->ret ? READ_ONCE(p->rp.nmissed) + READ_ONCE(p->rp.kp.nmissed) :
+			READ_ONCE(p->kp.nmissed);
+}
+
+/* O(1): only a new miss of this probe walks the (constant) table. */
+static void vmv_probe_check_missed(struct vmv_probe *p)
+{
+	if (unlikely(vmv_probe_nmissed(p) != READ_ONCE(p->missed_seen)))
+		vmv_probes_check();
+}
+
 static int vmv_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct vmv_map_data *d = (struct vmv_map_data *)ri->data;
@@ -58,10 +80,30 @@ static int vmv_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (addr && d->count && vmv_on_map(addr, d->count, d->caller))
 		vmv_block_set_cpu(vmv_block_start(addr),
 				  vmv_kernel_block_cpu(vmv_block_start(addr), true));
-	/* A miss leaves no trace but the kretprobe's own counter. */
+	/* A miss leaves no trace but the kretprobe's own counters. */
 	p = container_of(vmv_get_kretprobe(ri), struct vmv_probe, rp);
-	if (unlikely(READ_ONCE(p->rp.nmissed) != READ_ONCE(p->missed_seen)))
-		vmv_probes_check();
+	vmv_probe_check_missed(p);
+	return 0;
+}
+
+/*
+ * vm_map_ram()'s extent, to tell its own failure path's vm_unmap_ram() call
+ * (seen in the 6.1, 6.12 and 7.3 disassembly) from a caller's: found once,
+ * from the exported symbol's address and the size kallsyms gives it.
+ */
+static unsigned long vmv_map_ram_size;
+
+static int vmv_map_ram_extent(void)
+{
+	char buf[KSYM_SYMBOL_LEN], *size;
+
+	sprint_symbol(buf, (unsigned long)vm_map_ram);
+	size = strchr(buf, '/');
+	if (!str_has_prefix(buf, "vm_map_ram+0x0/") || !size ||
+	    kstrtoul(size + 1, 16, &vmv_map_ram_size) || !vmv_map_ram_size) {
+		pr_err("cannot tell vm_map_ram()'s size (kallsyms: %s)\n", buf);
+		return -ENOENT;
+	}
 	return 0;
 }
 
@@ -69,9 +111,15 @@ static int vmv_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	unsigned long addr = vmv_arg(regs, 0);
 	unsigned int count = vmv_arg(regs, 1);
+	bool map_failed;
 
-	if (addr && count)
-		vmv_on_unmap(addr, count);
+	if (!addr || !count)
+		return 0;
+	map_failed = vmv_entry_ret_addr(regs) - (unsigned long)vm_map_ram <
+		     vmv_map_ram_size;
+	if (vmv_on_unmap(addr, count, map_failed))
+		vmv_block_set_cpu(vmv_block_start(addr),
+				  vmv_kernel_block_cpu(vmv_block_start(addr), true));
 	return 0;
 }
 
@@ -81,12 +129,17 @@ static int vmv_block_free_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* The vmap_area is valid until this function has put it on a lazy list. */
+#if VMV_LARGE_MAY_GO_STALE
+/*
+ * On every vfree() and vunmap(): O(1), no lock. The vmap_area is valid
+ * until this function has put it on a lazy list.
+ */
 static int vmv_va_free_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	vmv_on_va_free(vmv_kernel_va_start((struct vmap_area *)vmv_arg(regs, 0)));
 	return 0;
 }
+#endif
 
 static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs);
 
@@ -131,8 +184,7 @@ static int vmv_unmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 	if (d->addr)
 		vmv_unmap_window_close(&d->w, d->addr);
 	p = container_of(vmv_get_kretprobe(ri), struct vmv_probe, rp);
-	if (unlikely(READ_ONCE(p->rp.nmissed) != READ_ONCE(p->missed_seen)))
-		vmv_probes_check();
+	vmv_probe_check_missed(p);
 	return 0;
 }
 #endif
@@ -157,10 +209,13 @@ static struct vmv_probe vmv_probes[] = {
 		.symbol = "free_vmap_block", .required = true,
 		.kp = { .pre_handler = vmv_block_free_pre },
 	},
+#if VMV_LARGE_MAY_GO_STALE
+	/* Only where adopted large-area records can outlive their area. */
 	{
 		.symbol = "free_vmap_area_noflush",
 		.kp = { .pre_handler = vmv_va_free_pre },
 	},
+#endif
 	{
 		.symbol = "purge_fragmented_blocks_allcpus", .variants = true,
 		.counter = VMV_STAT_PURGES,
@@ -209,47 +264,54 @@ static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static bool vmv_probe_resolve(struct vmv_probe *p)
+/*
+ * The nth name a probe may go by: its symbol, then, for variants, the
+ * clones gcc makes of a function (.isra.N, .constprop.N, .part.N). False
+ * past the last. Whether the kernel has a name is for the registration to
+ * say (-ENOENT), which looks it up itself: vmapview has no kallsyms
+ * lookup of its own (symbols.c).
+ */
+static bool vmv_probe_resolve(struct vmv_probe *p, unsigned int nth)
 {
 	static const char * const suffixes[] = { ".isra.", ".constprop.", ".part." };
-	unsigned int i, n;
+	const unsigned int per_suffix = 4;
 
-	strscpy(p->resolved, p->symbol, sizeof(p->resolved));
-	if (vmv_lookup_name(p->resolved))
+	if (!nth) {
+		strscpy(p->resolved, p->symbol, sizeof(p->resolved));
 		return true;
-	if (!p->variants)
-		return false;
-	for (i = 0; i < ARRAY_SIZE(suffixes); i++) {
-		for (n = 0; n < 4; n++) {
-			snprintf(p->resolved, sizeof(p->resolved), "%s%s%u",
-				 p->symbol, suffixes[i], n);
-			if (vmv_lookup_name(p->resolved))
-				return true;
-		}
 	}
-	p->resolved[0] = '\0';
-	return false;
+	nth--;
+	if (!p->variants || nth >= ARRAY_SIZE(suffixes) * per_suffix) {
+		p->resolved[0] = '\0';
+		return false;
+	}
+	snprintf(p->resolved, sizeof(p->resolved), "%s%s%u", p->symbol,
+		 suffixes[nth / per_suffix], nth % per_suffix);
+	return true;
 }
 
 static int vmv_probe_install(struct vmv_probe *p)
 {
-	int ret;
+	unsigned int nth;
+	int ret = -ENOENT;
 
-	if (!vmv_probe_resolve(p))
-		return -ENOENT;
-	if (p->ret) {
-		p->rp.kp.symbol_name = p->resolved;
-		/* vm_map_ram() may sleep: allow many calls in flight per CPU. */
-		p->rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
-		if (p->rp.handler == vmv_map_ret && map_maxactive > 0)
-			p->rp.maxactive = map_maxactive;
-		ret = register_kretprobe(&p->rp);
-	} else {
-		p->kp.symbol_name = p->resolved;
-		if (p->counter)
-			p->kp.pre_handler = vmv_count_pre;
-		ret = register_kprobe(&p->kp);
+	for (nth = 0; ret == -ENOENT && vmv_probe_resolve(p, nth); nth++) {
+		if (p->ret) {
+			p->rp.kp.symbol_name = p->resolved;
+			/* vm_map_ram() may sleep: allow many calls in flight per CPU. */
+			p->rp.maxactive = max_t(int, 64, 4 * num_possible_cpus());
+			if (p->rp.handler == vmv_map_ret && map_maxactive > 0)
+				p->rp.maxactive = map_maxactive;
+			ret = register_kretprobe(&p->rp);
+		} else {
+			p->kp.symbol_name = p->resolved;
+			if (p->counter)
+				p->kp.pre_handler = vmv_count_pre;
+			ret = register_kprobe(&p->kp);
+		}
 	}
+	if (ret)
+		p->resolved[0] = '\0';
 	return ret;
 }
 
@@ -264,15 +326,42 @@ static void vmv_probe_uninstall(struct vmv_probe *p)
 	p->installed = false;
 }
 
+#ifdef VMAPVIEW_TESTING
+/*
+ * Test builds: fail_probe=NAME makes that probe's registration fail, as
+ * memory pressure or another ftrace user can, after the probes before it
+ * are armed and with a resync queued as their handlers may have left one
+ * (tests/cases/init-failure).
+ */
+static char *vmv_test_fail_probe;
+module_param_named(fail_probe, vmv_test_fail_probe, charp, 0400);
+
+static int vmv_test_probe_fails(struct vmv_probe *p)
+{
+	if (!vmv_test_fail_probe || strcmp(vmv_test_fail_probe, p->name ?: p->symbol))
+		return 0;
+	vmv_test_resync_later(HZ / 2);
+	return -EBUSY;
+}
+#else
+static int vmv_test_probe_fails(struct vmv_probe *p)
+{
+	return 0;
+}
+#endif
+
 int vmv_probes_install(void)
 {
 	unsigned int i;
 	int ret;
 
+	ret = vmv_map_ram_extent();
+	if (ret)
+		return ret;
 	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++) {
 		struct vmv_probe *p = &vmv_probes[i];
 
-		ret = vmv_probe_install(p);
+		ret = vmv_test_probe_fails(p) ?: vmv_probe_install(p);
 		if (!ret) {
 			p->installed = true;
 			continue;
@@ -296,16 +385,10 @@ void vmv_probes_remove(void)
 		vmv_probe_uninstall(&vmv_probes[i]);
 }
 
-static unsigned long vmv_probe_nmissed(struct vmv_probe *p)
-{
-	if (!p->installed)
-		return 0;
-	return p->ret ? p->rp.nmissed + p->rp.kp.nmissed : p->kp.nmissed;
-}
-
 /*
  * Tells the mirror once of every new batch of missed hits of a probe that
- * feeds it. Callers race on missed_seen; cmpxchg makes one of them see it.
+ * feeds it; readers call it too (debugfs, vmapview_kcore's pre-6.3
+ * reader). Callers race on missed_seen; cmpxchg makes one of them see it.
  */
 void vmv_probes_check(void)
 {
@@ -324,6 +407,7 @@ void vmv_probes_check(void)
 	if (missed)
 		vmv_lost_track();
 }
+EXPORT_SYMBOL_GPL(vmv_probes_check);
 
 void vmv_probes_show(struct seq_file *m)
 {

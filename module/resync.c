@@ -65,6 +65,40 @@ void vmv_resync_request(void)
 	schedule_delayed_work(&vmv_resync_work, vmv_wait());
 }
 
+#ifdef VMAPVIEW_TESTING
+/*
+ * Test builds: test_loss_in_pass=N reports a loss at the end of each of
+ * the next N passes, as a probe handler does when it misses an event while
+ * a pass runs; reader_sync=0 keeps debugfs readers from running passes, so that
+ * stats shows what the work item alone achieves (tests/cases/resync-rearm).
+ */
+static int vmv_test_loss_in_pass;
+module_param_named(test_loss_in_pass, vmv_test_loss_in_pass, int, 0600);
+static bool vmv_test_reader_sync = true;
+module_param_named(reader_sync, vmv_test_reader_sync, bool, 0600);
+
+/* A handler's request that is still pending (the init-failure test). */
+void vmv_test_resync_later(unsigned long delay)
+{
+	schedule_delayed_work(&vmv_resync_work, delay);
+}
+
+static bool vmv_test_take_loss(void)
+{
+	if (vmv_test_loss_in_pass <= 0)
+		return false;
+	vmv_test_loss_in_pass--;
+	return true;
+}
+#else
+#define vmv_test_reader_sync	true
+
+static bool vmv_test_take_loss(void)
+{
+	return false;
+}
+#endif
+
 /*
  * One block, at index idx of xa: 0 when in step (or gone), -EAGAIN when
  * busy or backing off, -ENOMEM/-ENOSPC without records, -EIO when the
@@ -147,9 +181,8 @@ static int vmv_resync_large(void)
 			ret = nr;
 			break;
 		}
-		ret = vmv_pool_fill_local(VMV_REC_AREA, nr);
-		if (ret != -ENOMEM)
-			ret = vmv_large_apply(r, nr, seq);
+		/* It makes its records itself, outside every lock. */
+		ret = vmv_large_apply(r, nr, seq);
 		if (ret == -EAGAIN)
 			vmv_count(VMV_STAT_RESYNC_RETRIES);
 	}
@@ -201,6 +234,9 @@ static int vmv_resync_pass(bool large)
 		}
 	}
 out:
+	/* After the blocks were snapshotted, so that they end uncertain. */
+	if (vmv_test_take_loss())
+		vmv_lost_track();
 	kfree(s);
 	return err;
 }
@@ -241,11 +277,21 @@ int vmv_adopt(void)
 /* Runs the pass that is due, if any. */
 int vmv_resync(void)
 {
+	unsigned long wait;
 	bool large;
 	int err;
 
 	mutex_lock(&vmv_resync_mutex);
-	if (vmv_geometry_bad || vmv_wait() ||
+	wait = vmv_wait();
+	/*
+	 * Not due yet: the work item comes back when it is. A request made
+	 * while the last pass ran queued the work with the delay of then,
+	 * before that pass moved vmv_next_pass on; dropped here, it would
+	 * leave blocks uncertain with nothing scheduled.
+	 */
+	if (!vmv_geometry_bad && wait && (vmv_resync_requested() || vmv_retry))
+		schedule_delayed_work(&vmv_resync_work, wait);
+	if (vmv_geometry_bad || wait ||
 	    (!vmv_take_resync_request(&large) && !vmv_retry)) {
 		mutex_unlock(&vmv_resync_mutex);
 		return 0;
@@ -265,7 +311,8 @@ static void vmv_resync_fn(struct work_struct *work)
 /* Readers: what is due runs now, so that the view is up to date. */
 void vmv_sync_if_needed(void)
 {
-	vmv_resync();
+	if (vmv_test_reader_sync)
+		vmv_resync();
 }
 
 bool vmv_degraded(void)
@@ -276,6 +323,7 @@ bool vmv_degraded(void)
 void vmv_resync_show(struct seq_file *m)
 {
 	seq_printf(m, "resync_pending %d\n", READ_ONCE(vmv_retry) ||
+		   vmv_resync_requested() ||
 		   delayed_work_pending(&vmv_resync_work));
 	seq_printf(m, "resync_failed_passes %u\n", READ_ONCE(vmv_pass_fails));
 	seq_printf(m, "degraded %d\n", vmv_degraded());

@@ -63,6 +63,8 @@ enum vmv_stat {
 	VMV_STAT_RESYNCS, VMV_STAT_RESYNC_RETRIES, VMV_STAT_RESYNC_FAILURES,
 	VMV_STAT_RECORD_CAP, VMV_STAT_VB_ALLOC, VMV_STAT_VB_FREE,
 	VMV_STAT_ALIAS_OVERLAPS,	/* unmaps a _vm_unmap_aliases() overlapped */
+	VMV_STAT_POOL_EMPTY,	/* events that found their record pool short */
+	VMV_STAT_VA_FREE_RESCANS,	/* large rescans a vfree() asked for */
 	VMV_STAT_AREAS,		/* live allocation records (a CPU's may be < 0) */
 	VMV_STAT_LOST,		/* VMV_LOST_NR counters, one per reason */
 	VMV_STAT_NR = VMV_STAT_LOST + VMV_LOST_NR,
@@ -87,7 +89,7 @@ static inline void vmv_uncount(enum vmv_stat s)
 
 long vmv_stat_sum(enum vmv_stat s);
 
-/* --- symbols.c: private kernel symbols, found at load --- */
+/* --- symbols.c: private kernel symbols, passed in (ksyms=) and checked --- */
 
 struct vmv_syms {
 	struct vmv_kvbq __percpu *vmap_block_queue;
@@ -107,16 +109,18 @@ struct vmv_syms {
 #endif
 	int *kptr_restrict;
 	struct mm_struct *init_mm;	/* not exported to modules */
+	/* [__start_BTF, __stop_BTF): NULL without CONFIG_DEBUG_INFO_BTF */
+	const u8 *btf_start, *btf_stop;
 };
 
 extern struct vmv_syms vmv_syms;
 int vmv_syms_init(void);
-unsigned long vmv_lookup_name(const char *name);
 
 /* --- layout.c: the copies in compat.h against the kernel's BTF, at load --- */
 
 int vmv_layout_check(void);
 const char *vmv_layout_source(void);
+int vmv_btf_percpu_check(const char *name, unsigned long offset);
 
 /* --- kread.c: the only reader of mm/vmalloc.c's structures and page tables --- */
 
@@ -133,6 +137,7 @@ struct vmv_range {
 	unsigned long start, end;
 };
 
+int vmv_kread_check(void);
 struct page *vmv_vmalloc_to_page(unsigned long addr);
 struct xarray *vmv_kernel_xa_nth(unsigned int n);
 int vmv_kernel_snap_next(struct xarray *xa, unsigned long *idx, struct vmv_snap *s);
@@ -153,6 +158,8 @@ bool vmv_kernel_is_block_va(struct vmap_area *va);
 enum vmv_rec { VMV_REC_BLOCK, VMV_REC_AREA, VMV_REC_NR };
 
 void *vmv_rec_get(enum vmv_rec kind);
+void vmv_rec_reserve(enum vmv_rec kind, unsigned int n);
+void *vmv_rec_alloc(enum vmv_rec kind);
 void vmv_rec_put(enum vmv_rec kind, void *rec);
 int vmv_pool_fill_local(enum vmv_rec kind, unsigned int want);
 unsigned long vmv_pool_memory(void);
@@ -199,9 +206,11 @@ void vmv_mirror_exit(void);
 
 /* probe context */
 bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller);
-void vmv_on_unmap(unsigned long addr, unsigned int count);
+bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed);
 void vmv_on_block_free(unsigned long start);
+#if VMV_LARGE_MAY_GO_STALE
 void vmv_on_va_free(unsigned long start);
+#endif
 void vmv_lost_event(enum vmv_lost why);
 void vmv_lost_track(void);
 unsigned long vmv_aliases_begin(void);
@@ -238,6 +247,7 @@ void vmv_block_set_cpu(unsigned long start, int cpu);
 void vmv_block_drop(unsigned long start);
 unsigned int vmv_large_seq_read(void);
 int vmv_large_apply(const struct vmv_range *r, int nr, unsigned int seq);
+bool vmv_resync_requested(void);
 bool vmv_take_resync_request(bool *large);
 
 /* views: snapshots copied under the block's lock */
@@ -245,6 +255,8 @@ bool vmv_next_block(unsigned long from, struct vmv_block_state *out);
 bool vmv_next_area(unsigned long from, struct vmv_area *out);
 bool vmv_next_data(unsigned long from, unsigned long *start, unsigned long *end);
 bool vmv_page_used(unsigned long addr);
+bool vmv_copy_if_used(unsigned long addr, char *buf, size_t len,
+		      void (*copy)(unsigned long addr, char *buf, size_t len));
 bool vmv_large_known(unsigned long start);
 void vmv_totals(struct vmv_totals *t);
 #ifdef VMAPVIEW_TESTING
@@ -261,6 +273,9 @@ void vmv_sync_if_needed(void);
 bool vmv_degraded(void);
 void vmv_resync_show(struct seq_file *m);
 void vmv_resync_exit(void);
+#ifdef VMAPVIEW_TESTING
+void vmv_test_resync_later(unsigned long delay);
+#endif
 
 /* --- probes.c --- */
 
@@ -283,6 +298,8 @@ void vmv_kcore_fix_set(bool active);
  */
 #if VMV_KCORE_VREAD
 long vmv_kcore_vread(char *buf, char *addr, unsigned long count);
+void vmv_kcore_copy_page(char *buf, struct page *page, unsigned long offset,
+			 unsigned long len);
 #elif VMV_KCORE_VREAD_ITER
 struct iov_iter;
 

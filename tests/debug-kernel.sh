@@ -3,8 +3,10 @@
 #
 # Builds the suite's debug kernel (profile 6.12-debug) from Debian 13's own
 # source package, linux-source-6.12, inside the trixie root with its gcc-14:
-# x86_64_defconfig plus KASAN (generic, vmalloc), lockdep (PROVE_LOCKING),
-# DEBUG_ATOMIC_SLEEP, full preemption, DWARF 5 and BTF, and what the suite
+# x86_64_defconfig plus KASAN (generic, vmalloc), lockdep (PROVE_LOCKING with
+# PROVE_RAW_LOCK_NESTING, the default since 6.13's 560af5dc839e, so that a
+# spinlock_t or an allocation under a raw lock is reported as on
+# PREEMPT_RT), DEBUG_ATOMIC_SLEEP, full preemption, DWARF 5 and BTF, and what the suite
 # needs built in (virtio, 9p, loop, XFS, EROFS with LZ4, kprobes, debugfs,
 # /proc/kcore, /dev/port, lockdown, livepatch as in Debian's kernels). Debian's geometry (MAXSMP: 8192 CPUs,
 # 1 MiB vmap_blocks). The image, modules and build tree are installed in the
@@ -37,7 +39,7 @@ echo "debug kernel: source ready after $(($(date +%s) - start))s"
 
 in_root sh -c "cd $src && make -s x86_64_defconfig"
 on=(
-	KASAN KASAN_GENERIC KASAN_OUTLINE KASAN_VMALLOC PROVE_LOCKING
+	KASAN KASAN_GENERIC KASAN_OUTLINE KASAN_VMALLOC PROVE_LOCKING PROVE_RAW_LOCK_NESTING
 	DEBUG_ATOMIC_SLEEP PREEMPT DEBUG_INFO_DWARF5 DEBUG_INFO_BTF
 	BPF_SYSCALL DEBUG_INFO_BTF_MODULES MAXSMP MODULES MODULE_UNLOAD KPROBES
 	KPROBES_ON_FTRACE FTRACE FUNCTION_TRACER DYNAMIC_FTRACE DEBUG_FS
@@ -55,7 +57,7 @@ for o in "${on[@]}"; do args+=(--enable "$o"); done
 for o in "${off[@]}"; do args+=(--disable "$o"); done
 in_root sh -c "cd $src && scripts/config ${args[*]} --set-str LOCALVERSION +deb13-$flavour \
 	--set-str LSM lockdown,yama,integrity && make -s olddefconfig"
-missing=$(for o in KASAN PROVE_LOCKING DEBUG_ATOMIC_SLEEP PREEMPT DEBUG_INFO_BTF KPROBES \
+missing=$(for o in KASAN PROVE_LOCKING PROVE_RAW_LOCK_NESTING DEBUG_ATOMIC_SLEEP PREEMPT DEBUG_INFO_BTF KPROBES \
 	KRETPROBES DEBUG_FS 9P_FS EROFS_FS_ZIP XFS_FS LIVEPATCH; do
 	grep -q "^CONFIG_$o=y" "$root$src/.config" || echo "$o"
 done)

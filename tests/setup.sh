@@ -230,10 +230,12 @@ install_kernel() {
 	suite=$(field "$profile" 3)
 	[ "$suite" = - ] && suite=
 	flavour=$(field "$profile" 4)
-	# A debug kernel built before LIVEPATCH was in its config is rebuilt.
+	# A debug kernel built before LIVEPATCH or PROVE_RAW_LOCK_NESTING was
+	# in its config is rebuilt.
 	if release=$(have_kernel "$root" "$profile" "$flavour") &&
 		{ [ "$flavour" != debug ] ||
-			grep -q '^CONFIG_LIVEPATCH=y' "$root/boot/config-$release"; }; then
+			grep -q '^CONFIG_LIVEPATCH=y' "$root/boot/config-$release" &&
+			grep -q '^CONFIG_PROVE_RAW_LOCK_NESTING=y' "$root/boot/config-$release"; }; then
 		log "kernel $profile: $release"
 		return 0
 	fi

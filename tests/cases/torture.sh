@@ -9,7 +9,8 @@
 # kretprobe with one instance (map_maxactive=1: missed calls, losses,
 # resyncs while blocks die), vm_unmap_aliases() in a loop (purges), readers
 # of every debugfs file including mem (SEEK_DATA walks and reads), CPU 1
-# taken offline and online again, and vmapview unloaded and loaded again.
+# taken offline and online again, and vmapview unloaded and loaded again;
+# then a burst of maps that empties vmapview's record pools (pool_empty).
 # Then, quiet, the mirror must agree with the page tables.
 # It runs on the debug kernel and the PREEMPT_RT ones, which it is for.
 # TORTURE_SECS (default 20) sets the length of phase 1; phase 2 is
@@ -95,10 +96,30 @@ tctl churn 0
 [ "$lost" -ge 1 ] || fail "map_maxactive=1 lost no event: the torture did not bite"
 [ "$resyncs" -ge 1 ] || fail "no resync ran"
 
+# Phase 3: a burst that empties the per-CPU record pools (512 allocation
+# records per CPU) faster than their work items refill them: mapburst maps
+# 2048 pages from a SCHED_FIFO thread on every CPU, and no ordinary task
+# (the refill work) runs until they end. Events then find their pool short
+# and make records before taking any raw lock (lockdep's raw-lock nesting
+# checks watch it here), or on PREEMPT_RT do without (lost.no_record). On a
+# fresh load with the default kretprobe instances: with map_maxactive=1, a
+# task preempted inside vm_map_ram() would keep the burst's maps unseen.
+for try in $(seq 600); do
+	rmmod vmapview 2>/dev/null && break
+	sleep 0.1
+done
+[ -d /sys/module/vmapview ] && fail "rmmod before the burst: still in use after $try tries"
+load_vmapview
+tctl mapburst 2048
+pool_empty=$(vmv stat pool_empty)
+echo "phase 3: a burst of $(vmv stat maps) maps, pool_empty=$pool_empty lost.no_record=$(vmv stat lost.no_record)"
+[ "$pool_empty" -ge 1 ] || fail "the burst never found a record pool short"
+
 # Quiet: a pass settles everything, then the mirror matches the PTEs.
 wait_settled 90
 expect_eq "uncertain blocks when quiet" "$(vmv stat uncertain_blocks)" 0
 vmv check-pte || fail "used pages and PTEs disagree after the torture"
 vmv check-mem || fail "mem disagrees with the test mappings after the torture"
 tctl unmap_all
-echo "torture: $secs s, lost $lost events, $resyncs resyncs, then $cycles reloads"
+tctl unmapmany
+echo "torture: $secs s, lost $lost events, $resyncs resyncs, then $cycles reloads and a burst that emptied a pool $pool_empty times"

@@ -183,9 +183,16 @@ rep() {
 	printf %s "$out"
 }
 
-# Loads the test build of vmapview (with debugfs "inject"), not the DKMS one.
+# Loads the test build of vmapview (with debugfs "inject"), not the DKMS one,
+# with the kernel addresses it needs (ksyms=) from the helper that modprobe
+# runs for the DKMS build (/etc/modprobe.d/vmapview.conf).
 load_vmapview_testing() {
-	insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" "$@" || fail "insmod testing vmapview"
+	try_vmapview_testing "$@" || fail "insmod testing vmapview $*"
+}
+
+# The testing build's ksyms= parameter (see load_vmapview_testing).
+testing_ksyms() {
+	/usr/lib/vmapview/ksyms "$VMAPVIEW_KMOD/testing/vmapview.ko"
 }
 
 # drgn on the live kernel, with Debian's python (drgn 0.0.22 on Debian 12).
@@ -313,4 +320,13 @@ same_but_range() {
 			"$(echo "$2" | sed 's/dirty_range=[0-9-]*/dirty_range=*/')"
 	fi
 	[ "$1" = "$2" ]
+}
+
+# try_vmapview_testing ARGS: loads the test build, or says why not (for
+# tests whose load is meant to fail).
+try_vmapview_testing() {
+	local ksyms
+
+	ksyms=$(testing_ksyms) || return 1
+	insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" "$ksyms" "$@"
 }

@@ -21,7 +21,21 @@
  *                     one per online CPU in turn, timed until all end
  *   mapmany N COUNT   add N anonymous mappings of COUNT pages, all of one
  *                     page (cheap blocks for benchmarks); none are listed
- *   unmapmany         unmap them
+ *   mapburst N        add N mappings of one page in each of as many
+ *                     SCHED_FIFO threads as CPUs are online, at once: no
+ *                     ordinary task runs meanwhile, so vmapview's work items
+ *                     cannot refill the record pools the burst empties
+ *   unmapmany         unmap them (mapmany's and mapburst's)
+ *   lifetime A B      stop any lifetime thread, then (A, B > 0) start one
+ *                     that maps A, then B, ... fresh pages (up to
+ *                     VMVT_LT_MAX_PAGES) filled with 0x5a, one mapping at a
+ *                     time, unmaps each, writes 0xde over its pages, frees
+ *                     them (see vmvt_lt_round()); "lifetime 0 0" stops it
+ *   delay SYM ARG US  a kprobe on SYM (a function copying a page for
+ *                     /proc/kcore, the page its argument ARG, 0-based) that
+ *                     holds a reader copying a page of the lifetime mapping
+ *                     until the thread freed it, US microseconds at most
+ *   nodelay           remove that kprobe
  *   probes 1|0        register (1) or remove (0) a kretprobe on vm_map_ram()
  *                     and a kprobe on vm_unmap_ram() with empty handlers:
  *                     the cost of the probes alone, for benchmarks
@@ -29,6 +43,11 @@
  *
  * /sys/kernel/debug/vmapview_test/maps, one line per mapping, oldest first:
  *   0xSTART-0xEND NAME pages=COUNT seed=SEED kind=vm_map_ram|vmalloc
+ *
+ * /sys/kernel/debug/vmapview_test/lifetime: "0xADDR PAGES rounds=N
+ * windows=N raced=N", the lifetime thread's live mapping (0x0 0 between
+ * mappings), its rounds, the readers held in the copy (windows) and those
+ * of them whose page was freed before they copied it (raced).
  *
  * /sys/kernel/debug/vmapview_test/bench: the last bench, as
  *   iterations=ITER pages=COUNT threads=N ns=ELAPSED
@@ -46,6 +65,8 @@
 #include <linux/completion.h>
 #include <linux/ctype.h>
 #include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/kallsyms.h>
 #include <linux/kprobes.h>
 #include <linux/kthread.h>
 #include <linux/ktime.h>
@@ -394,13 +415,34 @@ static int vmvt_bench(unsigned int threads, unsigned int iter, unsigned int coun
 
 static void vmvt_unmap_many(void)
 {
-	while (vmvt_nr_many)
-		vm_unmap_ram(vmvt_many[--vmvt_nr_many], vmvt_many_pages);
+	void *addr;
+
+	/* A mapburst slot whose vm_map_ram() failed is NULL. */
+	while (vmvt_nr_many) {
+		addr = vmvt_many[--vmvt_nr_many];
+		if (addr)
+			vm_unmap_ram(addr, vmvt_many_pages);
+	}
 	kvfree(vmvt_many);
 	vmvt_many = NULL;
 	if (vmvt_many_page)
 		__free_page(vmvt_many_page);
 	vmvt_many_page = NULL;
+}
+
+/* The array and the page mapmany and mapburst use. */
+static int vmvt_many_init(unsigned int count)
+{
+	if (vmvt_many)
+		return 0;
+	vmvt_many = kvcalloc(VMVT_MANY_MAX, sizeof(*vmvt_many), GFP_KERNEL);
+	vmvt_many_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!vmvt_many || !vmvt_many_page) {
+		vmvt_unmap_many();
+		return -ENOMEM;
+	}
+	vmvt_many_pages = count;
+	return 0;
 }
 
 static int vmvt_map_many(unsigned int n, unsigned int count)
@@ -412,15 +454,8 @@ static int vmvt_map_many(unsigned int n, unsigned int count)
 	    n > VMVT_MANY_MAX - vmvt_nr_many ||
 	    (vmvt_nr_many && count != vmvt_many_pages))
 		return -EINVAL;
-	if (!vmvt_many) {
-		vmvt_many = kvcalloc(VMVT_MANY_MAX, sizeof(*vmvt_many), GFP_KERNEL);
-		vmvt_many_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
-		if (!vmvt_many || !vmvt_many_page) {
-			vmvt_unmap_many();
-			return -ENOMEM;
-		}
-		vmvt_many_pages = count;
-	}
+	if (vmvt_many_init(count))
+		return -ENOMEM;
 	for (i = 0; i < count; i++)
 		pages[i] = vmvt_many_page;
 	for (i = 0; i < n; i++) {
@@ -432,6 +467,73 @@ static int vmvt_map_many(unsigned int n, unsigned int count)
 		cond_resched();
 	}
 	return 0;
+}
+
+struct vmvt_burst {
+	void **slot;		/* where its n mappings go */
+	unsigned int n;
+	struct completion done;
+};
+
+static int vmvt_burst_fn(void *arg)
+{
+	struct vmvt_burst *t = arg;
+	unsigned int i;
+
+	/* cond_resched() yields to other real-time tasks only. */
+	for (i = 0; i < t->n; i++) {
+		t->slot[i] = vm_map_ram(&vmvt_many_page, 1, NUMA_NO_NODE);
+		cond_resched();
+	}
+	complete(&t->done);
+	return 0;
+}
+
+/*
+ * mapburst: N one-page mappings from each of one thread per online CPU,
+ * at SCHED_FIFO's lowest priority and not bound to a CPU (hotplug may run).
+ * Until they end, the CPUs run no ordinary task, vmapview's unbound work
+ * items included: its per-CPU record pools (512 allocation records each)
+ * run dry when N is well above that, and its events find them empty.
+ */
+static int vmvt_map_burst(unsigned int n)
+{
+	unsigned int i, started = 0, threads;
+	struct task_struct *task;
+	struct vmvt_burst *t;
+	int ret = 0;
+
+	threads = min_t(unsigned int, num_online_cpus(), VMVT_CHURN_MAX);
+	if (!n || n > (VMVT_MANY_MAX - vmvt_nr_many) / threads ||
+	    (vmvt_nr_many && vmvt_many_pages != 1))
+		return -EINVAL;
+	if (vmvt_many_init(1))
+		return -ENOMEM;
+	t = kcalloc(threads, sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < threads; i++) {
+		t[i].slot = vmvt_many + vmvt_nr_many + i * n;
+		t[i].n = n;
+		init_completion(&t[i].done);
+		task = kthread_create(vmvt_burst_fn, &t[i], "vmvt-burst/%u", i);
+		if (IS_ERR(task)) {
+			ret = PTR_ERR(task);
+			break;
+		}
+		sched_set_fifo_low(task);
+		wake_up_process(task);
+		started++;
+	}
+	for (i = 0; i < started; i++)
+		wait_for_completion(&t[i].done);
+	for (i = 0; i < started * n && !ret; i++)
+		if (!vmvt_many[vmvt_nr_many + i])
+			ret = -ENOMEM;
+	/* unmapmany unmaps every slot that holds a mapping. */
+	vmvt_nr_many += started * n;
+	kfree(t);
+	return ret;
 }
 
 static int vmvt_empty_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -488,10 +590,217 @@ static int vmvt_probes(bool on)
 	return 0;
 }
 
+/*
+ * lifetime: one thread, on another CPU than the readers, maps fresh pages
+ * filled with VMVT_LT_LIVE, publishes the mapping, waits for a reader to
+ * enter the window (or VMVT_LT_HOLD_MS), unmaps, writes VMVT_LT_FREED over
+ * the pages and frees them. A reader that copies such a page after it was
+ * freed shows the marker.
+ *
+ * delay: a kprobe on the function that copies a page for /proc/kcore
+ * (SYMBOL, the page its argument number ARG) holds the first reader that
+ * copies a page of the published mapping until the thread has freed it, or
+ * USECS at most. Where the reader holds what the unmap waits for (the fix),
+ * the wait times out and the copy reads the pages live; where it does not,
+ * the copy reads freed pages (counted as raced).
+ */
+#define VMVT_LT_LIVE		0x5a
+#define VMVT_LT_FREED		0xde
+#define VMVT_LT_MAX_PAGES	128
+#define VMVT_LT_HOLD_MS		2000
+#define VMVT_DELAY_MAX_US	5000
+
+enum { VMVT_LT_IDLE, VMVT_LT_MAPPED, VMVT_LT_WINDOW, VMVT_LT_DONE };
+
+static struct task_struct *vmvt_lt_task;
+static unsigned int vmvt_lt_counts[2];
+static struct page *vmvt_lt_pages[VMVT_LT_MAX_PAGES];
+static unsigned int vmvt_lt_count;
+static unsigned long vmvt_lt_addr;
+static atomic_t vmvt_lt_state = ATOMIC_INIT(VMVT_LT_IDLE);
+static atomic_long_t vmvt_lt_rounds, vmvt_lt_windows, vmvt_lt_raced;
+
+static struct kprobe vmvt_delay_kp;
+static char vmvt_delay_sym[KSYM_NAME_LEN];
+static unsigned int vmvt_delay_arg, vmvt_delay_us;
+static bool vmvt_delay_on;
+
+static bool vmvt_lt_has_page(struct page *page)
+{
+	unsigned int i, n = READ_ONCE(vmvt_lt_count);
+
+	for (i = 0; i < n && i < VMVT_LT_MAX_PAGES; i++)
+		if (READ_ONCE(vmvt_lt_pages[i]) == page)
+			return true;
+	return false;
+}
+
+/* In the reader, inside its copy: bounded by vmvt_delay_us. */
+static int vmvt_delay_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	struct page *page = (struct page *)regs_get_kernel_argument(regs, vmvt_delay_arg);
+	u64 end;
+
+	if (atomic_read_acquire(&vmvt_lt_state) != VMVT_LT_MAPPED ||
+	    !vmvt_lt_has_page(page) ||
+	    atomic_cmpxchg(&vmvt_lt_state, VMVT_LT_MAPPED, VMVT_LT_WINDOW) != VMVT_LT_MAPPED)
+		return 0;
+	atomic_long_inc(&vmvt_lt_windows);
+	end = ktime_get_ns() + (u64)vmvt_delay_us * NSEC_PER_USEC;
+	while (atomic_read_acquire(&vmvt_lt_state) != VMVT_LT_DONE &&
+	       ktime_get_ns() < end)
+		cpu_relax();
+	if (atomic_read(&vmvt_lt_state) == VMVT_LT_DONE)
+		atomic_long_inc(&vmvt_lt_raced);
+	return 0;
+}
+
+static int vmvt_delay(const char *sym, unsigned int arg, unsigned int usecs)
+{
+	int ret;
+
+	if (vmvt_delay_on) {
+		unregister_kprobe(&vmvt_delay_kp);
+		vmvt_delay_on = false;
+	}
+	if (!sym)
+		return 0;
+	if (arg > 5 || !usecs || usecs > VMVT_DELAY_MAX_US ||
+	    strscpy(vmvt_delay_sym, sym, sizeof(vmvt_delay_sym)) < 0)
+		return -EINVAL;
+	vmvt_delay_arg = arg;
+	vmvt_delay_us = usecs;
+	memset(&vmvt_delay_kp, 0, sizeof(vmvt_delay_kp));
+	vmvt_delay_kp.symbol_name = vmvt_delay_sym;
+	vmvt_delay_kp.pre_handler = vmvt_delay_pre;
+	ret = register_kprobe(&vmvt_delay_kp);
+	if (!ret)
+		vmvt_delay_on = true;
+	return ret;
+}
+
+static void vmvt_lt_free(unsigned int n)
+{
+	while (n--) {
+		__free_page(vmvt_lt_pages[n]);
+		WRITE_ONCE(vmvt_lt_pages[n], NULL);
+	}
+}
+
+/* One round; false when pages or the mapping could not be had. */
+static bool vmvt_lt_round(unsigned int count)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(VMVT_LT_HOLD_MS);
+	unsigned int i;
+	bool window;
+	void *addr;
+
+	for (i = 0; i < count; i++) {
+		struct page *page = alloc_page(GFP_KERNEL);
+
+		if (!page) {
+			vmvt_lt_free(i);
+			return false;
+		}
+		memset(page_address(page), VMVT_LT_LIVE, PAGE_SIZE);
+		WRITE_ONCE(vmvt_lt_pages[i], page);
+	}
+	addr = vm_map_ram(vmvt_lt_pages, count, NUMA_NO_NODE);
+	if (!addr) {
+		vmvt_lt_free(count);
+		return false;
+	}
+	WRITE_ONCE(vmvt_lt_count, count);
+	WRITE_ONCE(vmvt_lt_addr, (unsigned long)addr);
+	atomic_set_release(&vmvt_lt_state, VMVT_LT_MAPPED);
+	while (!kthread_should_stop() && time_before(jiffies, deadline)) {
+		if (atomic_read(&vmvt_lt_state) == VMVT_LT_WINDOW)
+			break;
+		usleep_range(20, 50);
+	}
+	/* From here no reader takes the window of this round. */
+	window = atomic_cmpxchg(&vmvt_lt_state, VMVT_LT_MAPPED,
+				VMVT_LT_IDLE) == VMVT_LT_WINDOW;
+	vm_unmap_ram(addr, count);
+	WRITE_ONCE(vmvt_lt_addr, 0);
+	for (i = 0; i < count; i++)
+		memset(page_address(vmvt_lt_pages[i]), VMVT_LT_FREED, PAGE_SIZE);
+	WRITE_ONCE(vmvt_lt_count, 0);
+	vmvt_lt_free(count);
+	if (window) {
+		/* The reader copies now: the freed pages stay unused a while. */
+		atomic_set_release(&vmvt_lt_state, VMVT_LT_DONE);
+		msleep(20);
+	}
+	atomic_set(&vmvt_lt_state, VMVT_LT_IDLE);
+	atomic_long_inc(&vmvt_lt_rounds);
+	return true;
+}
+
+static int vmvt_lt_fn(void *arg)
+{
+	unsigned long i;
+
+	for (i = 0; !kthread_should_stop(); i++) {
+		if (!vmvt_lt_round(vmvt_lt_counts[i % 2]))
+			msleep(20);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void vmvt_lt_stop(void)
+{
+	if (vmvt_lt_task)
+		kthread_stop(vmvt_lt_task);
+	vmvt_lt_task = NULL;
+}
+
+/* Counts of 0 stop it; the thread runs on the last online CPU. */
+static int vmvt_lifetime(unsigned int a, unsigned int b)
+{
+	struct task_struct *t;
+
+	vmvt_lt_stop();
+	if (!a && !b)
+		return 0;
+	if (!a || !b || a > VMVT_LT_MAX_PAGES || b > VMVT_LT_MAX_PAGES)
+		return -EINVAL;
+	vmvt_lt_counts[0] = a;
+	vmvt_lt_counts[1] = b;
+	atomic_long_set(&vmvt_lt_rounds, 0);
+	atomic_long_set(&vmvt_lt_windows, 0);
+	atomic_long_set(&vmvt_lt_raced, 0);
+	t = kthread_create(vmvt_lt_fn, NULL, "vmvt-lifetime");
+	if (IS_ERR(t))
+		return PTR_ERR(t);
+	kthread_bind(t, cpumask_last(cpu_online_mask));
+	vmvt_lt_task = t;
+	wake_up_process(t);
+	return 0;
+}
+
 static int vmvt_run(int argc, char **argv)
 {
 	struct vmvt_map *m;
 	unsigned int count;
+
+	if (argc == 3 && !strcmp(argv[0], "lifetime")) {
+		unsigned int b;
+
+		if (kstrtouint(argv[1], 0, &count) || kstrtouint(argv[2], 0, &b))
+			return -EINVAL;
+		return vmvt_lifetime(count, b);
+	}
+	if (argc == 4 && !strcmp(argv[0], "delay")) {
+		unsigned int arg, usecs;
+
+		if (kstrtouint(argv[2], 0, &arg) || kstrtouint(argv[3], 0, &usecs))
+			return -EINVAL;
+		return vmvt_delay(argv[1], arg, usecs);
+	}
+	if (argc == 1 && !strcmp(argv[0], "nodelay"))
+		return vmvt_delay(NULL, 0, 0);
 
 	if (argc == 3 && (!strcmp(argv[0], "map") || !strcmp(argv[0], "vmalloc"))) {
 		if (kstrtouint(argv[2], 0, &count))
@@ -535,6 +844,11 @@ static int vmvt_run(int argc, char **argv)
 		if (kstrtobool(argv[1], &on))
 			return -EINVAL;
 		return vmvt_probes(on);
+	}
+	if (argc == 2 && !strcmp(argv[0], "mapburst")) {
+		if (kstrtouint(argv[1], 0, &count))
+			return -EINVAL;
+		return vmvt_map_burst(count);
 	}
 	if (argc == 1 && !strcmp(argv[0], "unmapmany")) {
 		vmvt_unmap_many();
@@ -610,6 +924,20 @@ static int vmvt_bench_show(struct seq_file *s, void *unused)
 }
 DEFINE_SHOW_ATTRIBUTE(vmvt_bench);
 
+/* Without vmvt_lock: read while the thread and readers run. */
+static int vmvt_lifetime_show(struct seq_file *s, void *unused)
+{
+	unsigned long addr = READ_ONCE(vmvt_lt_addr);
+
+	seq_printf(s, "0x%lx %u rounds=%ld windows=%ld raced=%ld\n", addr,
+		   addr ? READ_ONCE(vmvt_lt_count) : 0,
+		   atomic_long_read(&vmvt_lt_rounds),
+		   atomic_long_read(&vmvt_lt_windows),
+		   atomic_long_read(&vmvt_lt_raced));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(vmvt_lifetime);
+
 static ssize_t vmvt_pte_write(struct file *file, const char __user *ubuf,
 			      size_t len, loff_t *ppos)
 {
@@ -677,6 +1005,7 @@ static int __init vmvt_init(void)
 	debugfs_create_file("maps", 0400, vmvt_dir, NULL, &vmvt_maps_fops);
 	debugfs_create_file("pte", 0600, vmvt_dir, NULL, &vmvt_pte_fops);
 	debugfs_create_file("bench", 0400, vmvt_dir, NULL, &vmvt_bench_fops);
+	debugfs_create_file("lifetime", 0400, vmvt_dir, NULL, &vmvt_lifetime_fops);
 	return 0;
 }
 
@@ -685,6 +1014,8 @@ static void __exit vmvt_exit(void)
 	debugfs_remove_recursive(vmvt_dir);
 	mutex_lock(&vmvt_lock);
 	vmvt_churn_stop();
+	vmvt_delay(NULL, 0, 0);
+	vmvt_lt_stop();
 	vmvt_probes(false);
 	vmvt_unmap_all();
 	vmvt_unmap_many();
