@@ -139,8 +139,15 @@ bool vmv_next_data(unsigned long from, unsigned long *start, unsigned long *end)
 	return lend;
 }
 
-/* Whether the page at addr is used vm_map_ram() memory (slack included). */
-bool vmv_page_used(unsigned long addr)
+/*
+ * Whether the page at addr is used vm_map_ram() memory (slack included),
+ * under the lock of its record; with trusted, not in a block that lost an
+ * event (uncertain). When it is and copy is set, copy(addr, buf, len) runs
+ * under that lock.
+ */
+static bool vmv_page_used_locked(unsigned long addr, bool trusted, char *buf,
+				 size_t len,
+				 void (*copy)(unsigned long addr, char *buf, size_t len))
 {
 	struct vmv_block *b;
 	struct vmv_area *a;
@@ -149,7 +156,12 @@ bool vmv_page_used(unsigned long addr)
 	rcu_read_lock();
 	b = vmv_block_get(vmv_block_start(addr), false, 0, &created);
 	if (b) {
-		used = test_bit((addr - b->s.start) >> PAGE_SHIFT, b->s.used);
+		if (trusted)
+			vmv_block_settle(b);
+		used = !(trusted && b->s.uncertain) &&
+		       test_bit((addr - b->s.start) >> PAGE_SHIFT, b->s.used);
+		if (used && copy)
+			copy(addr, buf, len);
 		raw_spin_unlock(&b->lock);
 	}
 	rcu_read_unlock();
@@ -158,8 +170,19 @@ bool vmv_page_used(unsigned long addr)
 	raw_spin_lock(&vmv_large_lock);
 	a = vmv_area_upto(&vmv_large, addr);
 	used = a && addr < vmv_area_end(a);
+	if (used && copy)
+		copy(addr, buf, len);
 	raw_spin_unlock(&vmv_large_lock);
 	return used;
+}
+
+/*
+ * mem's question (it pins the page and asks again, so an uncertain block's
+ * bits are enough).
+ */
+bool vmv_page_used(unsigned long addr)
+{
+	return vmv_page_used_locked(addr, false, NULL, 0, NULL);
 }
 
 /*
@@ -181,32 +204,9 @@ bool vmv_page_used(unsigned long addr)
 bool vmv_copy_if_used(unsigned long addr, char *buf, size_t len,
 		      void (*copy)(unsigned long addr, char *buf, size_t len))
 {
-	struct vmv_block *b;
-	struct vmv_area *a;
-	bool used = false, created;
-
 	if (WARN_ON_ONCE(offset_in_page(addr) + len > PAGE_SIZE))
 		return false;
-	rcu_read_lock();
-	b = vmv_block_get(vmv_block_start(addr), false, 0, &created);
-	if (b) {
-		vmv_block_settle(b);
-		used = !b->s.uncertain &&
-		       test_bit((addr - b->s.start) >> PAGE_SHIFT, b->s.used);
-		if (used)
-			copy(addr, buf, len);
-		raw_spin_unlock(&b->lock);
-	}
-	rcu_read_unlock();
-	if (b || !READ_ONCE(vmv_nr_large))
-		return used;
-	raw_spin_lock(&vmv_large_lock);
-	a = vmv_area_upto(&vmv_large, addr);
-	used = a && addr < vmv_area_end(a);
-	if (used)
-		copy(addr, buf, len);
-	raw_spin_unlock(&vmv_large_lock);
-	return used;
+	return vmv_page_used_locked(addr, true, buf, len, copy);
 }
 EXPORT_SYMBOL_GPL(vmv_copy_if_used);
 

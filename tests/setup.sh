@@ -234,8 +234,8 @@ install_kernel() {
 	# in its config is rebuilt.
 	if release=$(have_kernel "$root" "$profile" "$flavour") &&
 		{ [ "$flavour" != debug ] ||
-			grep -q '^CONFIG_LIVEPATCH=y' "$root/boot/config-$release" &&
-			grep -q '^CONFIG_PROVE_RAW_LOCK_NESTING=y' "$root/boot/config-$release"; }; then
+			{ grep -q '^CONFIG_LIVEPATCH=y' "$root/boot/config-$release" &&
+			grep -q '^CONFIG_PROVE_RAW_LOCK_NESTING=y' "$root/boot/config-$release"; }; }; then
 		log "kernel $profile: $release"
 		return 0
 	fi
