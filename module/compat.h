@@ -29,9 +29,10 @@
 #endif
 
 /*
- * The structures below are private to mm/vmalloc.c; vmapview copies them.
- * Each change to them, and to the rules the mirror follows, is a feature
- * here, named after the upstream change and the version it came with.
+ * The structures private to mm/vmalloc.c that vmapview copies (in
+ * kernel_vmalloc.h) change between versions: each change to them, and to
+ * the rules the mirror follows, is a feature here, named after the
+ * upstream change and the version it came with.
  */
 
 /*
@@ -131,95 +132,12 @@
 
 /*
  * No version range is refused here but the kcore fix's (above): the
- * copies below follow every change from 5.10 to 7.3 that is known (see
- * the features above), and at load
- * layout.c checks each field vmapview reads against the running kernel's
- * BTF, refusing to load on any difference, so a change that is not known
- * stops vmapview instead of making it read garbage.
+ * copies in kernel_vmalloc.h follow every change from 5.10 to 7.3 that is
+ * known (see the features above), and at load layout.c checks each field
+ * vmapview reads against the running kernel's BTF, refusing to load on any
+ * difference, so a change that is not known stops vmapview instead of
+ * making it read garbage.
  */
-
-#include <linux/list.h>
-#include <linux/log2.h>
-#include <linux/spinlock.h>
-#include <linux/threads.h>
-#include <linux/vmalloc.h>
-#include <linux/workqueue.h>
-#include <linux/xarray.h>
-
-/*
- * mm/vmalloc.c: the vmap_block geometry, as the kernel computes it from the
- * configured maximum of CPUs (unchanged from 2.6.28 to 6.12). The load
- * checks it against the kernel's blocks.
- */
-#define VMV_VMALLOC_PAGES	(128UL * 1024 * 1024 * 1024 / PAGE_SIZE)
-#define VMV_MAX_ALLOC		BITS_PER_LONG
-#define VMV_BBMAP_BITS_MAX	1024
-#define VMV_BBMAP_BITS_MIN	(VMV_MAX_ALLOC * 2)
-#define VMV_BLOCK_PAGES_RAW						\
-	(VMV_VMALLOC_PAGES / roundup_pow_of_two(CONFIG_NR_CPUS) / 16)
-#define VMV_BLOCK_PAGES							\
-	((VMV_BLOCK_PAGES_RAW) > (VMV_BBMAP_BITS_MAX) ? (VMV_BBMAP_BITS_MAX) :	\
-	 (VMV_BLOCK_PAGES_RAW) < (VMV_BBMAP_BITS_MIN) ? (VMV_BBMAP_BITS_MIN) :	\
-	 (VMV_BLOCK_PAGES_RAW))
-#define VMV_BLOCK_SIZE		(VMV_BLOCK_PAGES * PAGE_SIZE)
-/* mm/vmalloc.c, 6.5+: VMAP_PURGE_THRESHOLD */
-#define VMV_PURGE_THRESHOLD	(VMV_BLOCK_PAGES / 4)
-
-/* mm/vmalloc.c, 6.3+: VMAP_RAM and VMAP_BLOCK in vmap_area.flags */
-#define VMV_VMAP_RAM		0x1
-#define VMV_VMAP_BLOCK		0x2
-#define VMV_VMAP_FLAGS_MASK	0x3
-
-/* mm/vmalloc.c: struct vmap_block_queue */
-struct vmv_kvbq {
-	spinlock_t lock;		/* protects free */
-	struct list_head free;
-#if VMV_HAS_PERCPU_VB_XA
-	struct xarray vmap_blocks;
-#endif
-};
-
-/* mm/vmalloc.c: struct vmap_block */
-struct vmv_kvb {
-	spinlock_t lock;		/* protects the counters and the range */
-	struct vmap_area *va;
-	unsigned long free, dirty;
-#if VMV_HAS_USED_MAP
-	DECLARE_BITMAP(used_map, VMV_BLOCK_PAGES);
-#endif
-	unsigned long dirty_min, dirty_max;
-	struct list_head free_list;
-	struct rcu_head rcu_head;
-	struct list_head purge;
-#if VMV_HAS_VB_CPU
-	unsigned int cpu;
-#endif
-};
-
-#if VMV_HAS_VMAP_NODES
-/* mm/vmalloc.c, 6.12: struct rb_list, struct vmap_pool, struct vmap_node */
-struct vmv_krb_list {
-	struct rb_root root;
-	struct list_head head;
-	spinlock_t lock;		/* protects root and head */
-};
-
-struct vmv_kvmap_pool {
-	struct list_head head;
-	unsigned long len;
-};
-
-struct vmv_kvnode {
-	struct vmv_kvmap_pool pool[256];	/* MAX_VA_SIZE_PAGES */
-	spinlock_t pool_lock;		/* protects pool */
-	bool skip_populate;
-	struct vmv_krb_list busy;
-	struct vmv_krb_list lazy;
-	struct list_head purge_list;
-	struct work_struct purge_work;
-	unsigned long nr_purged;
-};
-#endif
 
 /* --- kernel interfaces that vmapview uses and older kernels lack --- */
 

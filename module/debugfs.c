@@ -40,7 +40,7 @@ struct vmv_iter {
  */
 static bool vmv_may_show_addr(void)
 {
-	switch (READ_ONCE(*vmv_syms.kptr_restrict)) {
+	switch (vmv_kptr_restrict()) {
 	case 0:
 		return true;
 	case 1:
@@ -199,12 +199,13 @@ static int vmv_areas_open(struct inode *inode, struct file *file)
 
 /* --- stats --- */
 
-static const char * const vmv_lost_names[VMV_LOST_NR] = {
-	[VMV_LOST_MISSED_PROBE] = "missed_probe",
-	[VMV_LOST_MAP_RECORD] = "no_record",
-	[VMV_LOST_UNMAP_BLOCK] = "unmap_unknown_block",
-	[VMV_LOST_UNMAP_AREA] = "unmap_unknown_area",
-	[VMV_LOST_BAD_EVENT] = "bad_event",
+/* The keys of stats_table.h, by enum vmv_stat. */
+static const char * const vmv_stat_keys[VMV_STAT_NR] = {
+#define VMV_STAT(id, key, desc)		key,
+#define VMV_LOST(id, key, desc)		key,
+#include "stats_table.h"
+#undef VMV_STAT
+#undef VMV_LOST
 };
 
 static bool vmv_kcore_fix;
@@ -215,15 +216,19 @@ void vmv_kcore_fix_set(bool active)
 }
 EXPORT_SYMBOL_GPL(vmv_kcore_fix_set);
 
-static void vmv_show_stat(struct seq_file *m, const char *key, enum vmv_stat s)
+/* The counters [first, end) of stats_table.h, in its order. */
+static void vmv_show_stats(struct seq_file *m, enum vmv_stat first,
+			   enum vmv_stat end)
 {
-	seq_printf(m, "%s %ld\n", key, vmv_stat_sum(s));
+	enum vmv_stat s;
+
+	for (s = first; s < end; s++)
+		seq_printf(m, "%s %ld\n", vmv_stat_keys[s], vmv_stat_sum(s));
 }
 
 static int vmv_stats_show(struct seq_file *m, void *unused)
 {
 	struct vmv_totals t;
-	unsigned int i;
 
 	vmv_totals(&t);
 	seq_printf(m, "blocks %lu\n", t.blocks);
@@ -236,25 +241,10 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 	seq_printf(m, "purge_eligible_blocks %lu\n", t.purge_eligible);
 	seq_printf(m, "uncertain_blocks %lu\n", t.uncertain);
 	seq_printf(m, "degraded_blocks %lu\n", t.degraded);
-	vmv_show_stat(m, "maps", VMV_STAT_MAPS);
-	vmv_show_stat(m, "unmaps", VMV_STAT_UNMAPS);
-	vmv_show_stat(m, "purges", VMV_STAT_PURGES);
-	vmv_show_stat(m, "unmap_aliases", VMV_STAT_UNMAP_ALIASES);
-	vmv_show_stat(m, "blocks_freed", VMV_STAT_BLOCKS_FREED);
-	vmv_show_stat(m, "lost_events", VMV_STAT_LOST_EVENTS);
-	for (i = 0; i < VMV_LOST_NR; i++)
-		seq_printf(m, "lost.%s %ld\n", vmv_lost_names[i],
-			   vmv_stat_sum(VMV_STAT_LOST + i));
-	vmv_show_stat(m, "stale_areas_dropped", VMV_STAT_STALE_AREAS);
-	vmv_show_stat(m, "resyncs", VMV_STAT_RESYNCS);
-	vmv_show_stat(m, "resync_retries", VMV_STAT_RESYNC_RETRIES);
-	vmv_show_stat(m, "resync_failures", VMV_STAT_RESYNC_FAILURES);
-	vmv_show_stat(m, "record_cap_hits", VMV_STAT_RECORD_CAP);
-	vmv_show_stat(m, "unmap_alias_overlaps", VMV_STAT_ALIAS_OVERLAPS);
-	vmv_show_stat(m, "pool_empty", VMV_STAT_POOL_EMPTY);
-	vmv_show_stat(m, "va_free_rescans", VMV_STAT_VA_FREE_RESCANS);
+	vmv_show_stats(m, VMV_STAT_MAPS, VMV_STAT_VB_ALLOC);
 	vmv_resync_show(m);
 	vmv_probes_show(m);
+	vmv_show_stats(m, VMV_STAT_VB_ALLOC, VMV_STAT_AREAS);
 	seq_printf(m, "memory_bytes %lu\n", t.memory);
 	seq_printf(m, "pages_per_block %lu\n", VMV_BLOCK_PAGES);
 	seq_printf(m, "layout %s\n", vmv_layout_source());

@@ -13,7 +13,8 @@
 
 #include <linux/module.h>
 
-#include "vmapview.h"
+#include "kcore_api.h"
+#include "kcore_vread.h"
 
 #if VMV_KCORE_FIX
 #include <linux/livepatch.h>

@@ -34,7 +34,9 @@
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
-#include "vmapview.h"
+#include "kernel_vmalloc.h"
+#include "kcore_api.h"
+#include "kcore_vread.h"
 
 #if VMV_KCORE_VREAD
 

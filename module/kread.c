@@ -2,7 +2,7 @@
 /*
  * The one reader of the kernel's private vmap structures (mm/vmalloc.c's
  * vmap_block, vmap_block_queue, vmap_node, the busy vmap_area lists) and of
- * the kernel page tables. Their layouts are the copies in compat.h, which
+ * the kernel page tables. Their layouts are the copies in kernel_vmalloc.h, which
  * layout.c checks against the kernel's BTF before anything here runs.
  *
  * Each structure is read as mm/vmalloc.c itself reads it: a vmap_block under
@@ -21,6 +21,7 @@
 #include <linux/sort.h>
 #include <linux/xarray.h>
 
+#include "kernel_vmalloc.h"
 #include "vmapview.h"
 
 /*

@@ -85,23 +85,6 @@ bool vmv_adopting;		/* unknown blocks are expected */
 bool vmv_need_resync, vmv_need_large;
 static void (*vmv_lost_cb)(void);
 
-DEFINE_PER_CPU(struct vmv_pcpu_stats, vmv_pcpu_stats);
-
-long vmv_stat_sum(enum vmv_stat s)
-{
-	long sum = 0;
-	int cpu;
-
-	for_each_possible_cpu(cpu)
-		sum += per_cpu(vmv_pcpu_stats.n[s], cpu);
-	return sum;
-}
-
-size_t vmv_mirror_block_size(void)
-{
-	return sizeof(struct vmv_block);
-}
-
 /* --- allocation records: an rbtree per block, and the large tree --- */
 
 struct vmv_area *vmv_area_of(struct rb_node *rb)
@@ -415,10 +398,10 @@ void vmv_block_bury(struct vmv_block *b)
 
 /* --- events, from probe context --- */
 
-void vmv_lost_event(enum vmv_lost why)
+void vmv_lost_event(enum vmv_stat why)
 {
 	vmv_count(VMV_STAT_LOST_EVENTS);
-	vmv_count(VMV_STAT_LOST + why);
+	vmv_count(why);
 	WRITE_ONCE(vmv_need_resync, true);
 	vmv_lost_cb();
 }
@@ -467,7 +450,7 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	unsigned int n = vmv_reserved_pages(count);
 	struct vmv_block *b;
 	bool created;
-	int lost = -1;		/* an enum vmv_lost when set */
+	int lost = -1;		/* a VMV_LOST_* counter when set */
 
 	vmv_count(VMV_STAT_MAPS);
 	if (count > VMV_MAX_ALLOC) {
@@ -745,7 +728,8 @@ int vmv_mirror_init(void (*lost)(void))
 	vmv_lost_cb = lost;
 	/* Until adoption ends, events on what existed before are expected. */
 	WRITE_ONCE(vmv_adopting, true);
-	return vmv_pools_init();
+	/* The pools learn the record sizes here: the pools call nothing of the mirror. */
+	return vmv_pools_init(sizeof(struct vmv_block), sizeof(struct vmv_area));
 }
 
 /* Probes must be gone: nothing feeds the mirror any more. */

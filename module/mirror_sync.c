@@ -393,7 +393,7 @@ int vmv_large_apply(const struct vmv_range *r, int nr, unsigned int seq)
 		return -EAGAIN;
 	}
 	swap(vmv_large, fresh);
-	this_cpu_add(vmv_pcpu_stats.n[VMV_STAT_AREAS], (long)built - (long)vmv_nr_large);
+	vmv_count_add(VMV_STAT_AREAS, (long)built - (long)vmv_nr_large);
 	vmv_nr_large = built;
 	vmv_large_seq++;
 	raw_spin_unlock(&vmv_large_lock);
@@ -401,7 +401,7 @@ int vmv_large_apply(const struct vmv_range *r, int nr, unsigned int seq)
 	rbtree_postorder_for_each_entry_safe(a, n, &fresh, rb)
 		stale += a->src == VMV_SRC_ADOPTED &&
 			 !vmv_range_has(r, nr, a->start, vmv_area_end(a));
-	this_cpu_add(vmv_pcpu_stats.n[VMV_STAT_STALE_AREAS], stale);
+	vmv_count_add(VMV_STAT_STALE_AREAS, stale);
 	vmv_large_put(&fresh, true);
 	return ret;
 }

@@ -42,7 +42,6 @@ struct vmv_pool {
 static DEFINE_PER_CPU(struct vmv_pool, vmv_pools);
 
 static const struct {
-	size_t size;
 	unsigned int target;	/* per CPU */
 } vmv_rec_kinds[VMV_REC_NR] = {
 	/*
@@ -50,8 +49,8 @@ static const struct {
 	 * PREEMPT_RT has no GFP_NOWAIT fallback: four churn threads on 7.3-rt
 	 * emptied pools of 8 blocks and 256 areas per CPU (6056 lost records).
 	 */
-	[VMV_REC_BLOCK] = { 0, 64 },
-	[VMV_REC_AREA] = { sizeof(struct vmv_area), 512 },
+	[VMV_REC_BLOCK] = { 64 },
+	[VMV_REC_AREA] = { 512 },
 };
 
 static long vmv_rec_cap[VMV_REC_NR] = {
@@ -316,7 +315,8 @@ unsigned long vmv_pool_memory(void)
 	return bytes;
 }
 
-int vmv_pools_init(void)
+/* The record sizes come from the mirror, whose records they are. */
+int vmv_pools_init(size_t block_size, size_t area_size)
 {
 	enum vmv_rec kind;
 	int cpu, ret;
@@ -325,8 +325,8 @@ int vmv_pools_init(void)
 		pr_err("max_blocks and max_areas must be at least 1\n");
 		return -EINVAL;
 	}
-	vmv_rec_size[VMV_REC_BLOCK] = vmv_mirror_block_size();
-	vmv_rec_size[VMV_REC_AREA] = vmv_rec_kinds[VMV_REC_AREA].size;
+	vmv_rec_size[VMV_REC_BLOCK] = block_size;
+	vmv_rec_size[VMV_REC_AREA] = area_size;
 	for_each_possible_cpu(cpu) {
 		struct vmv_pool *pool = per_cpu_ptr(&vmv_pools, cpu);
 

@@ -421,6 +421,4 @@ void vmv_probes_show(struct seq_file *m)
 		seq_printf(m, "probe.%s.nmissed %lu\n", p->name ?: p->symbol,
 			   vmv_probe_nmissed(p));
 	}
-	seq_printf(m, "vb_alloc_calls %ld\n", vmv_stat_sum(VMV_STAT_VB_ALLOC));
-	seq_printf(m, "vb_free_calls %ld\n", vmv_stat_sum(VMV_STAT_VB_FREE));
 }

@@ -25,11 +25,19 @@
 #include <linux/string.h>
 #include <linux/uaccess.h>
 
+#include "btf.h"
+#include "kernel_vmalloc.h"
 #include "vmapview.h"
 
 struct vmv_syms vmv_syms;
 /* vmapview_kcore's corrected kcore reader reads the same structures. */
 EXPORT_SYMBOL_GPL(vmv_syms);
+
+/* For the views, which see no struct vmv_syms. */
+int vmv_kptr_restrict(void)
+{
+	return READ_ONCE(*vmv_syms.kptr_restrict);
+}
 
 /* How an address is checked before use; see vmv_ksym_check(). */
 enum vmv_ksym_kind {
@@ -107,10 +115,34 @@ static bool vmv_ksym_list_head(struct list_head *head)
 }
 
 /*
+ * The offset the kernel's BTF gives the per-CPU variable name (pahole lists
+ * every per-CPU variable, with its offset, in the DATASEC .data..percpu):
+ * 0 when it gives name that offset, -EINVAL when another, -ENOENT when BTF
+ * has no such variable (no BTF, or BTF without variables, as Debian 11's
+ * 5.10).
+ */
+static int vmv_ksym_btf_percpu(const char *name, unsigned long offset)
+{
+	struct vmv_btf btf;
+	void *copy;
+	u32 off;
+	int ret;
+
+	ret = vmv_btf_load(&btf, &copy, vmv_syms.btf_start, vmv_syms.btf_stop);
+	if (ret)
+		return ret;
+	ret = vmv_btf_var_offset(&btf, ".data..percpu", name, &off);
+	if (!ret && off != offset)
+		ret = -EINVAL;
+	vmv_btf_close(&btf, copy);
+	return ret;
+}
+
+/*
  * A per-CPU variable that kallsyms cannot name: x86_64 before 6.15 links
  * per-CPU variables at offsets from 0, outside the kernel's text and data,
  * and /proc/kallsyms shows those offsets. The kernel's BTF lists them with
- * their offsets (layout.c compares); Debian 11's 5.10 BTF has no variables,
+ * their offsets (vmv_ksym_btf_percpu() compares); Debian 11's 5.10 BTF has no variables,
  * so the struct is checked too, in every CPU's copy and without trusting
  * it: vmap_block_queue.free must be a list whose neighbours point back.
  */
@@ -120,7 +152,7 @@ static int vmv_ksym_percpu_check(const char *name, unsigned long off)
 	unsigned int cpu;
 	int ret;
 
-	ret = vmv_btf_percpu_check(name, off);
+	ret = vmv_ksym_btf_percpu(name, off);
 	if (ret != -ENOENT)
 		return ret;
 	for_each_possible_cpu(cpu) {
