@@ -2,11 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-kernels: 6.1
 # The man pages cannot drift from what they document:
-# - vmapview.4 lists, as .TP tags of its blocks, areas, stats and mem
-#   sections, the same keys as README.md's debugfs sections (blocks and
-#   areas: every key=value key they show; stats: the first column of its
-#   table; mem: none, it holds bytes), and names the same errno values;
-#   either way round a difference fails, listed;
+# - vmapview.4, the single source of the debugfs formats (README.md links
+#   it), lists as .TP/.TQ tags exactly the key=value keys that
+#   vmv_blocks_show() and vmv_areas_show() print, in its blocks and areas
+#   sections; either way round a difference fails, listed;
+# - every tag of its stats section is a key the module still prints (one
+#   of module/stats.h's table, or a "key %..." line; a placeholder such as
+#   lost.REASON stands for the keys it covers). The other way round, every
+#   key documented, is tests/host/stats-doc.sh's;
 # - vmapview-check.1 and vmapview-read.1 document, as .TP tags under
 #   OPTIONS, exactly the options of the tool's --help;
 # - man --warnings finds nothing in any of them (as lintian runs it).
@@ -16,14 +19,12 @@ cd "$VMAPVIEW_SRC" || exit 1
 status=0
 
 python3 - <<'PY' || status=1
-import errno
+import glob
 import re
 import shlex
 import subprocess
 import sys
 
-FILES = ("blocks", "areas", "stats", "mem")
-ERRNOS = set(errno.errorcode.values())
 bad = 0
 
 
@@ -33,43 +34,58 @@ def problem(msg):
     print(msg)
 
 
-# --- README.md: the "## debugfs files" chapter, by "### `FILE`" section ---
-def readme_sections():
-    chapter, sections, cur, fence = [], {}, None, False
-    inside = False
-    with open("README.md") as f:
-        for line in f:
-            if line.startswith("```"):
-                fence = not fence
-            if not fence and line.startswith("## "):
-                inside = line.strip() == "## debugfs files"
-                continue
-            if not inside:
-                continue
-            chapter.append(line)
-            m = re.match(r"### `(\w+)`", line) if not fence else None
-            if m:
-                cur = m.group(1)
-                sections[cur] = []
-            elif not fence and line.startswith("### "):
-                cur = None
-            elif cur:
-                sections[cur].append(line)
-    return "".join(chapter), sections
+# --- module/: the keys it prints ---
+def c_source(path):
+    """The file without comments (string literals kept)."""
+    with open(path) as f:
+        s = f.read()
+    return re.sub(r'/\*.*?\*/|//[^\n]*|("(?:\\.|[^"\\])*")',
+                  lambda m: m.group(1) or " ", s, flags=re.S)
 
 
-def readme_keys(name, lines):
-    text = "".join(lines)
-    if name == "mem":
-        return set()        # bytes, not records: it has no keys
-    if name == "stats":
-        keys = set()
-        for line in lines:
-            cells = line.split("|")
-            if line.startswith("|") and len(cells) > 2 and "`" in cells[1]:
-                keys.update(re.findall(r"`([^`]+)`", cells[1]))
-        return keys
-    return set(re.findall(r"(?<![\w.=-])([a-z][a-z0-9_]*(?:\.[A-Za-z0-9_]+)*)=", text))
+SOURCES = {p: c_source(p) for p in sorted(glob.glob("module/*.[ch]"))}
+
+
+def literals(text):
+    return [m.group(1) for m in re.finditer(r'"((?:\\.|[^"\\])*)"', text)]
+
+
+def function(name):
+    """The body of the module's function NAME, from any file of module/."""
+    for path, s in SOURCES.items():
+        m = re.search(r"\b%s\([^)]*\)\s*\{(.*?)\n\}" % name, s, flags=re.S)
+        if m:
+            return m.group(1)
+    problem(f"module/: no function {name}() (package-man.sh reads its keys)")
+    return ""
+
+
+def kv_keys(body):
+    """key=value keys of the format strings in a function body."""
+    keys = set()
+    for lit in literals(body):
+        keys.update(re.findall(r"(?:^|[\s#])([a-z_][a-z0-9_]*)=", lit))
+    return keys
+
+
+def stats_keys():
+    """Every key of stats: the counter table's rows, and every "key %..."
+    line printed; %s in a key is a placeholder (*)."""
+    keys = set()
+    for s in SOURCES.values():
+        for m in re.finditer(r'\b(?:VMV_)?(?:STAT|LOST)\(\s*\w+\s*,\s*"([^"]+)"', s):
+            keys.add(m.group(1))
+        for m in re.finditer(r'\bseq_printf\(\s*\w+\s*,\s*"([^"]*)"', s):
+            f = re.match(r"([a-z][a-z0-9_.%]*) [^ %]*%[^ ]*\\n$", m.group(1))
+            if f:
+                keys.add(re.sub(r"%[a-z]+", "*", f.group(1)))
+        # a helper called as show(m, "key", ...) (before the table)
+        for m in re.finditer(r'\b\w+\(\s*m\s*,\s*"([a-z][a-z0-9_.]*)"\s*,', s):
+            keys.add(m.group(1))
+        # the causes of lost.%s as a names array (before the table)
+        for m in re.finditer(r"lost_names\[[^\]]*\]\s*=\s*\{(.*?)\};", s, flags=re.S):
+            keys.update("lost." + n for n in literals(m.group(1)))
+    return keys
 
 
 # --- man pages: the tags of .TP/.TQ paragraphs, by .SS/.SH section ---
@@ -90,42 +106,57 @@ def man_tags(path):
     return tags
 
 
+def man_section_text(path, name):
+    with open(path) as f:
+        s = f.read()
+    m = re.search(r"^\.SS %s\n(.*?)(?=^\.S[SH] )" % re.escape(name), s, flags=re.S | re.M)
+    return m.group(1) if m else ""
+
+
 def man_keys(tags):
+    """Keys of the tags; an upper-case part (lost.REASON) is a placeholder (*)."""
     keys = set()
     for tag in tags:
-        if "=" in tag:
-            keys.update(re.findall(r"([A-Za-z_][\w.]*)=", tag))
-        else:
-            keys.add(tag)
+        found = re.findall(r"([A-Za-z_][\w.]*)=", tag) if "=" in tag else [tag]
+        keys.update(re.sub(r"\b[A-Z][A-Z0-9_]*\b", "*", k) for k in found)
     return keys
 
 
-def errnos(text):
-    return set(re.findall(r"\bE[A-Z0-9]+\b", text)) & ERRNOS
+def covered(key, patterns, text):
+    """A concrete key is documented by a placeholder pattern when the
+    pattern matches it and the section names the part the placeholder
+    stands for (lost.missed_probe: lost.REASON, and missed_probe)."""
+    for p in patterns:
+        if "*" not in p or "*" in key:
+            continue
+        rx = "^" + re.escape(p).replace(r"\*", "([A-Za-z0-9_]+)") + "$"
+        m = re.match(rx, key)
+        if m and all(re.search(r"(?<![\w.])%s(?![\w])" % re.escape(g), text)
+                     for g in m.groups()):
+            return True
+    return False
 
 
-chapter, sections = readme_sections()
-with open("man/vmapview.4") as f:
-    page = f.read()
-tags = man_tags("man/vmapview.4")
-for name in FILES:
-    if name not in sections:
-        problem(f"README.md: no ### `{name}` section under ## debugfs files")
-        continue
-    if name not in tags and name != "mem":
+PAGE = "man/vmapview.4"
+tags = man_tags(PAGE)
+for name, want in (("blocks", kv_keys(function("vmv_blocks_show"))),
+                   ("areas", kv_keys(function("vmv_areas_show"))),
+                   ("stats", stats_keys())):
+    got = man_keys(tags.get(name, []))
+    text = man_section_text(PAGE, name)
+    if not want:
+        problem(f"{name}: no keys found in module/")
+    if name not in tags:
         problem(f"vmapview.4: no .SS {name} section with keys")
-    want, got = readme_keys(name, sections[name]), man_keys(tags.get(name, []))
-    for key in sorted(want - got):
-        problem(f"{name}: key {key} is in README.md, not in vmapview.4")
+    # stats: that each key printed is documented is stats-doc.sh's check
+    missing = set() if name == "stats" else \
+        {k for k in want - got if not covered(k, got, text)}
+    for key in sorted(missing):
+        problem(f"{name}: key {key} is printed by module/, not in vmapview.4")
     for key in sorted(got - want):
-        problem(f"{name}: key {key} is in vmapview.4, not in README.md")
-    print(f"{name}: {len(want & got)} keys in both")
-want, got = errnos(chapter), errnos(page)
-for e in sorted(want - got):
-    problem(f"errno {e} is in README.md's debugfs files, not in vmapview.4")
-for e in sorted(got - want):
-    problem(f"errno {e} is in vmapview.4, not in README.md's debugfs files")
-print(f"errno values in both: {' '.join(sorted(want & got))}")
+        if not any(covered(k, [key], text) for k in want):
+            problem(f"{name}: key {key} is in vmapview.4, not printed by module/")
+    print(f"{name}: {len(want - missing)} keys of module/, {len(got)} keys in vmapview.4")
 
 
 # --- each tool's options: --help against OPTIONS in its man page ---
