@@ -42,7 +42,7 @@ base_off=$(vmv kcore-offset "$base") || fail "no kcore offset for $base"
 
 reads=0 live=0 bad=0
 end=$((SECONDS + 40))
-while [ $SECONDS -lt $end ] && [ $live -lt 200 ]; do
+while [ $SECONDS -lt $end ] && [ $live -lt 20 ]; do
 	read -r addr pages rounds _ <"$LT"
 	[ "$addr" = 0x0 ] && continue
 	dd if=/proc/kcore of="$out" iflag=skip_bytes,count_bytes \
