@@ -89,14 +89,14 @@ deb:
 	done; \
 	if [ -n "$$missing" ]; then \
 		echo "make deb: missing build tools:$$missing" >&2; \
-		echo "make deb: install them: apt-get install dpkg-dev debhelper dh-dkms dh-python lintian fakeroot (make setup does)" >&2; \
+		echo "make deb: install them: apt-get install dpkg-dev debhelper dh-dkms dh-python pybuild-plugin-pyproject python3-all lintian fakeroot (make setup does)" >&2; \
 		exit 1; \
 	fi
 	@set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	src=$$tmp/vmapview-$(VERSION); mkdir "$$src"; \
 	tar -c --exclude-vcs --exclude-vcs-ignores --exclude=./deb -f - . | tar -x -C "$$src"; \
 	echo "make deb: dpkg-buildpackage -us -uc -b in $$src"; \
-	(cd "$$src" && dpkg-buildpackage -us -uc -b) || \
+	(cd "$$src" && PATH=/usr/sbin:/usr/bin:/sbin:/bin dpkg-buildpackage -us -uc -b) || \
 		{ echo "make deb: dpkg-buildpackage failed" >&2; exit 1; }; \
 	echo "make deb: lintian --fail-on error,warning"; \
 	lintian --fail-on error,warning "$$tmp"/vmapview_$(VERSION)_*.changes || \

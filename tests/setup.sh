@@ -21,6 +21,7 @@ PACKAGES=(
 	qemu-system-x86 busybox-static cpio file kmod make gcc git python3
 	dkms linux-source-6.1 xz-utils zstd python3-drgn xfsprogs erofs-utils
 	debootstrap crash dpkg-dev debhelper dh-dkms dh-python lintian fakeroot
+	pybuild-plugin-pyproject python3-all
 )
 # What every guest root holds besides its kernels (drgn where the release
 # has it: bullseye does not).

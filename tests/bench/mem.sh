@@ -16,7 +16,6 @@ for i in 0 1 2 3; do
 done
 python3 - <<'PY'
 import os, sys, time
-sys.path.insert(0, os.environ["VMAPVIEW_SRC"] + "/tests/guest")
 import vmv
 
 CHUNK = 1 << 20

@@ -8,7 +8,7 @@
 # (unmap_alias_overlaps), marks the block uncertain and takes the kernel's
 # range at its resync: with vm_unmap_aliases() called in a loop (100 calls
 # or 20 s) while four threads map and unmap, overlaps are counted, and once
-# quiet every block's dirty range is the kernel's (tools/vmapview-check).
+# quiet every block's dirty range is the kernel's (vmapview-check).
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 
 kernel_at_least 6 5 || skip "before 6.5 _vm_unmap_aliases() leaves dirty ranges alone"
@@ -31,7 +31,7 @@ echo "unmap_alias_overlaps=$overlaps unmaps=$(vmv stat unmaps) unmap_aliases=$(v
 [ "$overlaps" -ge 1 ] || fail "no overlap seen in $i vm_unmap_aliases() calls during churn"
 wait_settled 60 || fail "vmapview did not settle"
 if can_audit; then
-	drgn "$VMAPVIEW_SRC/tools/vmapview-check" || fail "vmapview-check disagrees once quiet"
+	vmapview_check || fail "vmapview-check disagrees once quiet"
 else
 	echo "no drgn audit here: the dirty ranges are not compared with the kernel's"
 fi

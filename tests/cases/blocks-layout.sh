@@ -6,7 +6,7 @@
 # vm_unmap_aliases() purging, large areas and caller attribution. After each
 # step every block's used pages, less the slack of its allocations, are
 # exactly its present PTEs, and on kernels with used_map (6.3+) exactly the
-# kernel's used_map (tools/vmapview-check).
+# kernel's used_map (vmapview-check).
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 
 # One CPU, so every allocation goes through the same per-CPU block queue.
@@ -22,7 +22,7 @@ page() { printf '0x%x' $(($1 + $2 * 4096)); }
 check_pte() {
 	vmv check-pte || fail "used pages and PTEs disagree ($1)"
 	if kernel_at_least 6 3 && can_audit; then
-		drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null ||
+		vmapview_check 2>/dev/null ||
 			fail "vmapview-check: mirror and kernel used_map disagree ($1)"
 	fi
 }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 400
-# tools/vmapview-check fails, naming the block and page, when vmapview's
+# vmapview-check fails, naming the block and page, when vmapview's
 # mirror is wrong: the test build's debugfs "inject" flips one used bit.
 # Flipped back, the check passes again.
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
@@ -15,7 +15,7 @@ B=$(vmv addr b)
 page=$(printf '0x%x' $((B + 2 * 4096)))
 echo "flip $page" >"$VMV_DEBUGFS/inject" || fail "inject"
 grep -q '^0x' "$VMV_DEBUGFS/blocks" || fail "no blocks"
-out=$(drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null) && fail "check passed on a corrupt mirror: $out"
+out=$(vmapview_check 2>/dev/null) && fail "check passed on a corrupt mirror: $out"
 echo "$out"
 block=$(vmv block "$page" | cut -d- -f1)
 off=$(((B + 2 * 4096 - block) / 4096))
@@ -24,4 +24,4 @@ echo "$out" | grep -q "block $block: page $off: PTE present, vmapview says '.'" 
 echo "$out" | grep -q "block $block: used=" || fail "no used-count line for $block"
 echo "$out" | tail -1 | grep -q "mismatches$" || fail "no summary line"
 echo "flip $page" >"$VMV_DEBUGFS/inject" || fail "inject back"
-drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null || fail "check fails after the flip back"
+vmapview_check 2>/dev/null || fail "check fails after the flip back"

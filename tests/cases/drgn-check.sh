@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 400
-# tools/vmapview-check (drgn, independent of the module) agrees with
+# vmapview-check (drgn, independent of the module) agrees with
 # vmapview on the known layouts, adopted blocks and areas included, and
 # compares the contents of every present page with --all; with addresses
 # hidden (kptr_restrict=2) it says so and fails, without a traceback.
@@ -22,7 +22,7 @@ done
 tctl unmap b
 tctl unmap d
 grep -c . "$VMV_DEBUGFS/blocks"
-drgn "$VMAPVIEW_SRC/tools/vmapview-check" --all 2>/tmp/drgn.err || {
+vmapview_check --all 2>/tmp/drgn.err || {
 	cat /tmp/drgn.err
 	fail "vmapview-check disagrees"
 }
@@ -30,7 +30,7 @@ drgn "$VMAPVIEW_SRC/tools/vmapview-check" --all 2>/tmp/drgn.err || {
 # kernel.kptr_restrict=2 hides the addresses: the audit says so, no traceback.
 kptr=$(cat /proc/sys/kernel/kptr_restrict)
 echo 2 >/proc/sys/kernel/kptr_restrict
-out=$(drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>&1)
+out=$(vmapview_check 2>&1)
 rc=$?
 echo "$kptr" >/proc/sys/kernel/kptr_restrict
 echo "kptr_restrict=2: exit status $rc: $out"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 900
 # vmapview's drgn plugin (drgn 0.0.31+), registered as the package registers
-# it (a drgn.plugins entry point in a dist-info, here on PYTHONPATH):
+# it (the drgn.plugins entry point of tools/pyproject.toml, in a dist-info
+# here on PYTHONPATH):
 # - with vmapview loaded, plain drgn, with no vmapview code of the user's,
 #   reads the test module's vm_map_ram() block mapping and large mapping as
 #   their pages hold them: drgn.program_from_kernel() and drgn -e alike; a
@@ -17,15 +18,27 @@
 need_drgn
 drgn_version=$(python3 -c 'import drgn; print(drgn.__version__)')
 python3 -c 'import _drgn_util.plugins' 2>/dev/null ||
-	skip "drgn $drgn_version has no plugins (they came with 0.0.31, adf64729095b \"Add plugin system\"); there vmapview_drgn.enable(prog) does it (drgn-read)"
+	skip "drgn $drgn_version has no plugins (they came with 0.0.31, adf64729095b \"Add plugin system\"); there vmapview.plugin.enable(prog) does it (drgn-read)"
 echo "drgn $drgn_version"
 
-# The plugin as vmapview-tools installs it (debian/rules writes the same).
+# The plugin as vmapview-tools installs it: the entry points of
+# tools/pyproject.toml in a dist-info (pybuild writes the package's from the
+# same file).
 plug=/tmp/drgn-plugin
 rm -rf "$plug"
 mkdir -p "$plug/vmapview-0.dist-info" || fail "mkdir $plug"
 printf 'Metadata-Version: 2.1\nName: vmapview\nVersion: 0\n' >"$plug/vmapview-0.dist-info/METADATA"
-printf '[drgn.plugins]\nvmapview = vmapview_drgn\n' >"$plug/vmapview-0.dist-info/entry_points.txt"
+python3 - "$VMAPVIEW_SRC/tools/pyproject.toml" "$plug/vmapview-0.dist-info/entry_points.txt" <<'PY' ||
+import sys
+import tomllib
+with open(sys.argv[1], "rb") as f:
+    groups = tomllib.load(f)["project"]["entry-points"]
+with open(sys.argv[2], "w") as f:
+    for group, eps in groups.items():
+        f.write(f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in eps.items()))
+PY
+	fail "no entry points from tools/pyproject.toml"
+cat "$plug/vmapview-0.dist-info/entry_points.txt"
 export PYTHONPATH=$plug:$VMAPVIEW_SRC/tools
 unset DRGN_PLUGINS DRGN_DISABLE_PLUGINS
 
@@ -34,7 +47,7 @@ unset DRGN_PLUGINS DRGN_DISABLE_PLUGINS
 # lines nor drgn's about a plugin that failed to load or raised. (Module
 # names may appear where drgn lists modules without debug info.)
 noise() {
-	if grep -E 'Traceback|vmapview_drgn|vmapview plugin|drgn_prog_set|failed to load' "$1"; then
+	if grep -E 'Traceback|vmapview\.plugin|vmapview plugin|drgn_prog_set|failed to load' "$1"; then
 		cat "$1"
 		fail "$2: drgn's stderr has a traceback or a word of the plugin"
 	fi
@@ -62,7 +75,7 @@ if mode == "library":
 else:
     prog = drgn.Program()
     prog.set_kernel()
-enabled = "vmapview_drgn" in sys.modules and sys.modules["vmapview_drgn"].enabled(prog)
+enabled = "vmapview.plugin" in sys.modules and sys.modules["vmapview.plugin"].enabled(prog)
 print(f"{mode}: the plugin is {'on' if enabled else 'off'}")
 
 
@@ -175,7 +188,7 @@ echo "without vmapview: drgn -e printed $(cat /tmp/p4.out), its stderr nothing o
 out=$(python3 -c 'import drgn, sys
 prog = drgn.Program()
 prog.set_kernel()
-m = sys.modules.get("vmapview_drgn")
+m = sys.modules.get("vmapview.plugin")
 print("plugin", "loaded" if m else "not loaded", "on" if m and m.enabled(prog) else "off")' 2>/tmp/p5.err) ||
 	{ cat /tmp/p5.err; fail "set_kernel() without vmapview"; }
 noise /tmp/p5.err "set_kernel() without vmapview"

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-timeout: 300
 # drgn reads vm_map_ram memory as zeros before 6.3 (through /proc/kcore), and
-# the real bytes once tools/vmapview_drgn.enable() has added vmapview's
+# the real bytes once vmapview.plugin.enable() (tools/vmapview/plugin.py) has added vmapview's
 # segments: plain prog.read() and Object values alike.
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 need_drgn
@@ -13,9 +13,8 @@ tctl map blk 3
 tctl map big 80
 cat >/tmp/read.py <<'PY'
 import struct, sys
-sys.path.insert(0, sys.argv[1] + "/tools")
 from drgn import Object
-import vmapview_drgn
+from vmapview.plugin import enable
 
 maps = {}
 with open("/sys/kernel/debug/vmapview_test/maps") as f:
@@ -28,7 +27,7 @@ def want(seed, off, n):
                                         for i in range(n // 8)))
 
 before = {name: prog.read(addr + 4096, 64) for name, (addr, _) in maps.items()}
-print("segments:", vmapview_drgn.enable(prog))
+print("segments:", enable(prog))
 bad = 0
 for name, (addr, seed) in maps.items():
     got = prog.read(addr + 4096, 64)

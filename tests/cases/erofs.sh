@@ -39,7 +39,7 @@ echo "EROFS reads: $maps maps, $unmaps unmaps, dirty pages $dirty0 -> $(vmv stat
 expect_eq "unmaps" "$unmaps" "$maps"
 expect_eq "lost events" "$(vmv stat lost_events)" 0
 if can_audit; then
-	drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null || fail "vmapview-check after EROFS"
+	vmapview_check 2>/dev/null || fail "vmapview-check after EROFS"
 fi
 umount /tmp/erofs || fail "umount"
 rmmod vmapview || fail "rmmod"

@@ -18,9 +18,8 @@ for m in "a 2" "b 3" "c 16" "big 80"; do
 	tctl map $m
 done
 tctl unmap b
-python3 - "$VMAPVIEW_SRC" <<'PY' || fail "kcore did not misread as documented"
+python3 - <<'PY' || fail "kcore did not misread as documented"
 import sys
-sys.path.insert(0, sys.argv[1] + "/tests/guest")
 import vmv
 P = 4096
 mem, kcore = vmv.Mem(), vmv.Kcore()
@@ -49,6 +48,6 @@ if kcore.read(big_start, big_end - big_start) != mem.read(big_start, big_end - b
     sys.exit(1)
 print("large area: kcore and mem agree")
 PY
-out=$(drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null) || fail "vmapview-check: $out"
+out=$(vmapview_check 2>/dev/null) || fail "vmapview-check: $out"
 echo "$out"
 echo "$out" | grep -q "kernel finding: /proc/kcore misreads" || fail "no kernel finding reported"

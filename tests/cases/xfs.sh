@@ -19,17 +19,16 @@ n=$(grep -c "pages=16 type=block src=probe $xfs_caller" "$VMV_DEBUGFS/areas")
 addr=$(find_xfs_dir_block)
 [ -n "$addr" ] || fail "no area reads as an XFS directory data block with our names"
 echo "XFS directory block at $addr"
-"$VMAPVIEW_SRC/tools/vmapview-read" "$addr" 64
+vmapview_read "$addr" 64
 python3 - "$addr" "$(kcore_bug)" <<'PY' || fail "kcore"
 import sys
-sys.path.insert(0, "/tmp/vmapview-src/tests/guest")
 import vmv
 data = vmv.kcore_reader()(int(sys.argv[1], 16), 65536)
 print("kcore:", "zeros" if data == bytes(65536) else data[:8].hex())
 sys.exit(0 if sys.argv[2] != "zeros" or data == bytes(65536) else 1)
 PY
 if can_audit; then
-	drgn "$VMAPVIEW_SRC/tools/vmapview-check" 2>/dev/null || fail "vmapview-check with XFS"
+	vmapview_check 2>/dev/null || fail "vmapview-check with XFS"
 fi
 
 rmmod vmapview || fail "rmmod with XFS mounted"

@@ -14,5 +14,6 @@ bench() {
 	return $rc
 }
 
-bench 2>&1 | tee "$VMAPVIEW_OUT/bench.txt"
+# The host prints $VMAPVIEW_REPORT (named in the job file) once the guest ends.
+bench 2>&1 | tee "$VMAPVIEW_REPORT"
 exit "${PIPESTATUS[0]}"

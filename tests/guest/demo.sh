@@ -21,7 +21,6 @@ show() {
 kcore_line() {
 	python3 - "$1" <<'PY'
 import sys
-sys.path.insert(0, "/tmp/vmapview-src/tests/guest")
 import vmv
 data = vmv.kcore_reader()(int(sys.argv[1], 16), 64)
 print(" ".join(f"{b:02x}" for b in data[:16]), "...",
@@ -35,8 +34,8 @@ demo_xfs() {
 	show "$VMV_DEBUGFS/blocks" "$VMV_DEBUGFS/areas" "$VMV_DEBUGFS/stats"
 	addr=$(find_xfs_dir_block)
 	[ -n "$addr" ] || fail "no XFS directory block found"
-	echo "### tools/vmapview-read $addr 256   (an XFS directory block)"
-	"$VMAPVIEW_SRC/tools/vmapview-read" "$addr" 256
+	echo "### vmapview-read $addr 256   (an XFS directory block)"
+	vmapview_read "$addr" 256
 	echo "### the same 64 bytes through /proc/kcore"
 	kcore_line "$addr"
 	umount /tmp/xfs
@@ -73,5 +72,6 @@ demo() {
 	if xfs_maps_ram; then demo_xfs; else demo_erofs; fi
 }
 
-demo 2>&1 | tee "$VMAPVIEW_OUT/demo.txt"
+# The host prints $VMAPVIEW_REPORT (named in the job file) once the guest ends.
+demo 2>&1 | tee "$VMAPVIEW_REPORT"
 exit "${PIPESTATUS[0]}"

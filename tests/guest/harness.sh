@@ -2,18 +2,35 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Guest-side test harness: runs each test script given on the command line,
-# prints KTAP to stdout and to $VMAPVIEW_OUT/ktap.txt, and exits 0 when no
-# test failed. Each test is also failed when the kernel log it produced shows
-# a warning, BUG or oops, so a kernel problem is pinned to the test that
+# prints KTAP to stdout and to $VMAPVIEW_KTAP, and exits 0 when no test
+# failed. Each test is also failed when the kernel log it produced shows a
+# warning, BUG or oops, so a kernel problem is pinned to the test that
 # caused it (the host scans the whole console as well).
+#
+# What it shares with the host comes from the job file, written by
+# tests/runner/contract.py: VMAPVIEW_KTAP, VMAPVIEW_LOG_EXT (a test's
+# output is $VMAPVIEW_OUT/NAME$VMAPVIEW_LOG_EXT), VMAPVIEW_TROUBLE (the
+# kernel log lines that fail a test, for grep -E) and VMAPVIEW_TEST_LIMITS
+# (each test's time limit: NAME=SECONDS ...).
 
 set -u
-KERNEL_TROUBLE='BUG:|WARNING:|Oops|Call Trace|KASAN:|DEBUG_LOCKS_WARN_ON|lockdep is turned off|hung task|blocked for more than|general protection fault'
-TEST_TIMEOUT=${VMAPVIEW_TEST_TIMEOUT:-600}
+: "${VMAPVIEW_KTAP:?}" "${VMAPVIEW_LOG_EXT:?}" "${VMAPVIEW_TROUBLE:?}" "${VMAPVIEW_TEST_LIMITS:?}"
 
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 
-ktap="$VMAPVIEW_OUT/ktap.txt"
+# The time limit the host gave test $1.
+limit_of() {
+	local w
+
+	for w in $VMAPVIEW_TEST_LIMITS; do
+		if [ "${w%%=*}" = "$1" ]; then
+			echo "${w#*=}"
+			return
+		fi
+	done
+}
+
+ktap=$VMAPVIEW_KTAP
 : >"$ktap"
 emit() {
 	echo "$*"
@@ -27,17 +44,15 @@ failed=0
 for t in "$@"; do
 	n=$((n + 1))
 	name=$(basename "$t" .sh)
-	log="$VMAPVIEW_OUT/$name.log"
+	log="$VMAPVIEW_OUT/$name$VMAPVIEW_LOG_EXT"
 	dmesg -C
-	# The default limit, or a test's own (its vmapview-timeout header) when longer.
-	limit=$(sed -n 's/^# vmapview-timeout: *\([0-9]*\).*/\1/p' "$t" | head -1)
-	[ "${limit:-0}" -gt "$TEST_TIMEOUT" ] || limit=$TEST_TIMEOUT
+	limit=$(limit_of "$name")
 	start=$(date +%s%N)
 	(cd /tmp && timeout -k 10 "$limit" bash "$t") >"$log" 2>&1 </dev/null
 	rc=$?
 	ms=$((($(date +%s%N) - start) / 1000000))
 	dmesg >"$VMAPVIEW_OUT/$name.dmesg"
-	trouble=$(grep -E "$KERNEL_TROUBLE" "$VMAPVIEW_OUT/$name.dmesg" | head -5)
+	trouble=$(grep -E "$VMAPVIEW_TROUBLE" "$VMAPVIEW_OUT/$name.dmesg" | head -5)
 	unload_all >>"$log" 2>&1
 
 	while IFS= read -r line; do

@@ -9,6 +9,11 @@
 
 /bin/busybox --install -s /bin
 export PATH=/bin
+# The shares' mount tags and places, the job and status files and the exit
+# port: the host (tests/runner/contract.py) writes them into the initramfs,
+# as init needs them before it can reach the results share.
+# shellcheck source=/dev/null
+. /contract.env
 
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
@@ -19,9 +24,10 @@ mount -t devtmpfs devtmpfs /dev
 # 0, but leaves no such mark.)
 qemu_exit() {
 	echo "vmapview-init: exit status $1"
-	echo "$1" >/newroot/tmp/vmapview-out/status 2>/dev/null
-	printf "\\$(printf %03o "$1")" | dd of=/dev/port bs=1 seek=244 count=1 2>/dev/null ||
-		echo "port-refused" >>/newroot/tmp/vmapview-out/status 2>/dev/null
+	echo "$1" >"/newroot$VMAPVIEW_STATUS" 2>/dev/null
+	printf "\\$(printf %03o "$1")" |
+		dd of=/dev/port bs=1 seek="$VMAPVIEW_EXIT_PORT" count=1 2>/dev/null ||
+		echo "$VMAPVIEW_PORT_REFUSED" >>"/newroot$VMAPVIEW_STATUS" 2>/dev/null
 	sync
 	poweroff -f
 }
@@ -37,18 +43,18 @@ done
 
 mkdir -p /newroot
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
-	/dev/root /newroot || die "cannot mount the host root over 9p"
+	"$VMAPVIEW_ROOT_TAG" /newroot || die "cannot mount the host root over 9p"
 for d in tmp run var/tmp; do
 	mount -t tmpfs tmpfs "/newroot/$d" || die "cannot mount tmpfs on /$d"
 done
-out=/newroot/tmp/vmapview-out
+out=/newroot$VMAPVIEW_OUT
 mkdir -p "$out"
-mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 out "$out" ||
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 "$VMAPVIEW_OUT_TAG" "$out" ||
 	die "cannot mount the results share"
 # The project tree, wherever it lives on the host (even under /tmp).
-mkdir -p /newroot/tmp/vmapview-src
+mkdir -p "/newroot$VMAPVIEW_SRC"
 mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=262144,cache=loose \
-	src /newroot/tmp/vmapview-src || die "cannot mount the source share"
+	"$VMAPVIEW_SRC_TAG" "/newroot$VMAPVIEW_SRC" || die "cannot mount the source share"
 mount -t proc proc /newroot/proc
 mount -t sysfs sysfs /newroot/sys
 mount -t devtmpfs devtmpfs /newroot/dev
@@ -57,7 +63,7 @@ mount -t devpts devpts /newroot/dev/pts
 mount -t tmpfs tmpfs /newroot/dev/shm
 mount -t debugfs debugfs /newroot/sys/kernel/debug
 
-[ -f "$out/job.sh" ] || die "no job.sh in the results share"
-chroot /newroot /bin/sh /tmp/vmapview-out/job.sh
+[ -f "/newroot$VMAPVIEW_JOB" ] || die "no ${VMAPVIEW_JOB##*/} in the results share"
+chroot /newroot /bin/sh "$VMAPVIEW_JOB"
 rc=$?
 qemu_exit "$rc"

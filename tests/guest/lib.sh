@@ -5,6 +5,19 @@
 
 VMV_DEBUGFS=/sys/kernel/debug/vmapview
 VMVT_DEBUGFS=/sys/kernel/debug/vmapview_test
+# The tools' Python package (tools/vmapview) and the guest helpers
+# (tests/guest/vmv.py) from this checkout, as an installed vmapview-tools
+# would provide the first.
+export PYTHONPATH=$VMAPVIEW_SRC/tools:$VMAPVIEW_SRC/tests/guest${PYTHONPATH:+:$PYTHONPATH}
+
+# The tools from this checkout, as their installed commands run them.
+vmapview_check() {
+	python3 -m vmapview.check "$@"
+}
+
+vmapview_read() {
+	python3 -m vmapview.read "$@"
+}
 
 # A test ends with exit 0 (pass), 77 (skip, after a "SKIP: reason" line) or
 # anything else (fail).
@@ -196,7 +209,7 @@ testing_ksyms() {
 }
 
 # drgn on the live kernel, with Debian's python (drgn 0.0.22 on Debian 12).
-# can_audit: tools/vmapview-check can run here (drgn, the debug vmlinux),
+# can_audit: vmapview-check can run here (drgn, the debug vmlinux),
 # and the run wants it: the debug kernel's default run leaves the drgn
 # audits to make check KERNEL=debug (VMAPVIEW_TOOLS=0), as it does the
 # tools' own tests.
@@ -261,10 +274,8 @@ make_erofs() {
 # The start of an XFS directory data block that vmapview shows, read
 # through mem and holding our file names; empty when none.
 find_xfs_dir_block() {
-	python3 - "$VMAPVIEW_SRC" <<'PY'
-import sys
-sys.path.insert(0, sys.argv[1] + "/tools")
-import vmapview_debugfs as vdf
+	python3 - <<'PY'
+from vmapview import debugfs as vdf
 mem = vdf.Mem()
 for area in vdf.records("areas"):
     if "xfs_buf" not in area.fields["caller"] and area.fields["src"] != "adopted":

@@ -48,9 +48,9 @@ import struct
 import sys
 import time
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                "..", "..", "tools"))
-import vmapview_debugfs as vdf  # noqa: E402
+# The tools' package (tools/vmapview), on PYTHONPATH from lib.sh.
+from vmapview import debugfs as vdf
+from vmapview.kcore import Kcore, KcoreFault
 
 D = vdf.DEBUGFS + "/"
 T = "/sys/kernel/debug/vmapview_test/"
@@ -128,31 +128,6 @@ class Mem(vdf.Mem):
         if len(data) != n:
             raise SystemExit(f"short read at {addr:#x}: {len(data)} of {n}")
         return data
-
-
-class Kcore:
-    """/proc/kcore: kernel addresses to file offsets, by its PT_LOADs."""
-
-    def __init__(self):
-        self.fd = os.open("/proc/kcore", os.O_RDONLY)
-        ehdr = os.pread(self.fd, 64, 0)
-        phoff, = struct.unpack_from("<Q", ehdr, 32)
-        phentsize, phnum = struct.unpack_from("<HH", ehdr, 54)
-        self.loads = []
-        for i in range(phnum):
-            ph = os.pread(self.fd, phentsize, phoff + i * phentsize)
-            ptype, _, off, vaddr, _, filesz, _, _ = struct.unpack_from("<IIQQQQQQ", ph)
-            if ptype == 1:
-                self.loads.append((vaddr, filesz, off))
-
-    def offset(self, addr, n=1):
-        for vaddr, size, off in self.loads:
-            if vaddr <= addr and addr + n <= vaddr + size:
-                return off + addr - vaddr
-        raise SystemExit(f"{addr:#x} is in no PT_LOAD of /proc/kcore")
-
-    def read(self, addr, n):
-        return os.pread(self.fd, n, self.offset(addr, n))
 
 
 def kcore_reader():
@@ -319,8 +294,8 @@ def other_ranges():
             addr = int(line.split()[5], 16)
             if addr:
                 out.append(("module", addr, addr + 2 * PAGE, line.split()[0]))
-    loads = Kcore().loads
-    return [r for r in out if any(v <= r[1] and r[2] <= v + n for v, n, _ in loads)]
+    kcore = Kcore()
+    return [r for r in out if kcore.covers(r[1], r[2])]
 
 
 def kcore_others(cmd, path):
@@ -553,7 +528,10 @@ def main(argv):
     if cmd == "mem-vs-churn":
         return mem_vs_churn(float(argv[1]), *argv[2:3])
     if cmd == "kcore-offset":
-        print(Kcore().offset(int(argv[1], 16)))
+        try:
+            print(Kcore().offset(int(argv[1], 16)))
+        except KcoreFault as e:
+            raise SystemExit(str(e))
         return 0
     if cmd == "expect":
         return kcore_expect(int(argv[1], 16), int(argv[2], 16), argv[3])

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-kernels: 6.1
-# The read callback of tools/vmapview_drgn.py's segment, with the host's
+# The read callback of the drgn plugin's segment (tools/vmapview/plugin.py), with the host's
 # drgn on files made here: a sparse file for mem (SEEK_DATA/SEEK_HOLE as
 # mem answers them) and an ELF core for /proc/kcore. Every read, of any
 # range, is mem where mem has data and kcore elsewhere; a page mem drops
@@ -19,16 +19,15 @@ cd "$VMAPVIEW_SRC" || exit 1
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-/usr/bin/python3 - "$tmp" <<'PY'
+PYTHONPATH=tools /usr/bin/python3 - "$tmp" <<'PY'
 import io
 import logging
 import os
 import struct
 import sys
 
-sys.path.insert(0, "tools")
-import drgn  # noqa: E402
-import vmapview_drgn as vd  # noqa: E402
+import drgn
+from vmapview import plugin as vd
 
 P = 4096
 BASE = 0x10000000          # "vmalloc_start"

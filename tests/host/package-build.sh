@@ -8,9 +8,11 @@
 #   (so its version), Kbuild, Makefile, the source of every object Kbuild
 #   builds and every header those include; /usr/lib/vmapview/ksyms and
 #   the conffile /etc/modprobe.d/vmapview.conf that runs it;
-# - vmapview-tools: the two tools in /usr/bin, their Python modules and
-#   the dist-info whose entry point registers the drgn plugin in
-#   /usr/lib/python3/dist-packages, and the three man pages.
+# - vmapview-tools: the Python package of tools/ (pyproject.toml) as
+#   pybuild installs it: the two tools in /usr/bin, the modules of
+#   tools/vmapview and the dist-info whose entry points (console scripts,
+#   the drgn plugin) are pyproject.toml's, in /usr/lib/python3/dist-packages,
+#   and the three man pages.
 set -u
 cd "$VMAPVIEW_SRC" || exit 1
 for t in dpkg-buildpackage dh dh_dkms dh_python3 lintian; do
@@ -103,11 +105,14 @@ has "$dkms" /usr/lib/vmapview/ksyms /etc/modprobe.d/vmapview.conf
 dpkg-deb --ctrl-tarfile "$dkms" | tar -xO ./conffiles 2>/dev/null | grep -qx /etc/modprobe.d/vmapview.conf ||
 	bad "/etc/modprobe.d/vmapview.conf is not a conffile"
 
-# vmapview-tools.
+# vmapview-tools: the Python package of tools/ as pybuild builds it from
+# tools/pyproject.toml (its modules, console scripts and entry points).
 py=/usr/lib/python3/dist-packages
 info=$py/vmapview-$version.dist-info
+mapfile -t modules < <(cd tools && ls vmapview/*.py)
+[ ${#modules[@]} -ge 6 ] || bad "tools/vmapview holds ${#modules[@]} modules"
 has "$tools" /usr/bin/vmapview-check /usr/bin/vmapview-read \
-	$py/vmapview_debugfs.py $py/vmapview_drgn.py "$info/METADATA" "$info/entry_points.txt" \
+	$(printf "$py/%s\n" "${modules[@]}") "$info/METADATA" "$info/entry_points.txt" \
 	/usr/share/man/man1/vmapview-check.1.gz /usr/share/man/man1/vmapview-read.1.gz \
 	/usr/share/man/man4/vmapview.4.gz
 field "$tools" Version "$version"
@@ -115,46 +120,52 @@ field "$tools" Architecture all
 dpkg-deb -f "$tools" Depends | grep -q '\bpython3-drgn\b' || bad "vmapview-tools does not depend on python3-drgn"
 mkdir "$tmp/t"
 dpkg-deb -x "$tools" "$tmp/t"
-for f in vmapview-check vmapview-read; do
-	[ -x "$tmp/t/usr/bin/$f" ] || bad "/usr/bin/$f is not executable"
-	[ ! -e "$tmp/t/usr/bin/$f" ] || cmp -s "$tmp/t/usr/bin/$f" "tools/$f" || bad "/usr/bin/$f differs from tools/$f"
+for m in "${modules[@]}"; do
+	[ ! -e "$tmp/t$py/$m" ] || cmp -s "$tmp/t$py/$m" "tools/$m" || bad "$py/$m differs from tools/$m"
 done
-for f in vmapview_debugfs.py vmapview_drgn.py; do
-	[ ! -e "$tmp/t$py/$f" ] || cmp -s "$tmp/t$py/$f" "tools/$f" || bad "$py/$f differs from tools/$f"
+for f in vmapview-check vmapview-read; do
+	[ -x "$tmp/t/usr/bin/$f" ] || { bad "/usr/bin/$f is not executable"; continue; }
+	# The console script runs the packaged module.
+	PYTHONPATH=$tmp/t$py /usr/bin/python3 "$tmp/t/usr/bin/$f" --help >"$tmp/help" 2>&1 &&
+		grep -q "^usage: $f " "$tmp/help" || bad "/usr/bin/$f --help: $(head -3 "$tmp/help")"
 done
 for m in vmapview-check.1 vmapview-read.1 vmapview.4; do
 	g=$tmp/t/usr/share/man/man${m##*.}/$m.gz
 	[ ! -e "$g" ] || zcat "$g" | cmp -s - "man/$m" || bad "the installed $m differs from man/$m"
 done
 if [ -d "$tmp/t$info" ]; then
-	printf '[drgn.plugins]\nvmapview = vmapview_drgn\n' | cmp -s - "$tmp/t$info/entry_points.txt" ||
-		bad "$info/entry_points.txt is not the drgn.plugins entry point: $(cat "$tmp/t$info/entry_points.txt")"
 	if ! grep -qx "Name: vmapview" "$tmp/t$info/METADATA" ||
 		! grep -qx "Version: $version" "$tmp/t$info/METADATA"; then
 		bad "$info/METADATA does not name vmapview $version"
 	fi
-	# The entry point as drgn's plugin loader finds it (importlib.metadata).
-	out=$(/usr/bin/python3 - "$tmp/t$py" <<'PY' 2>&1
-import importlib.metadata, sys
-sys.path.insert(0, sys.argv[1])
-eps = [ep for ep in importlib.metadata.entry_points(group="drgn.plugins") if ep.name == "vmapview"]
-print("entry points:", ", ".join(f"{ep.name} = {ep.value}" for ep in eps))
-if len(eps) != 1 or eps[0].value != "vmapview_drgn":
-    sys.exit("not exactly one drgn.plugins entry point vmapview = vmapview_drgn")
+	# The entry points as drgn's plugin loader finds them (importlib.metadata),
+	# equal to tools/pyproject.toml's, and the plugin they load.
+	out=$(PYTHONPATH=$tmp/t$py /usr/bin/python3 - "$tmp/t$py" tools/pyproject.toml <<'PY' 2>&1
+import importlib.metadata, sys, tomllib
+with open(sys.argv[2], "rb") as f:
+    project = tomllib.load(f)["project"]
+want = {("console_scripts", k, v) for k, v in project["scripts"].items()}
+want |= {(g, k, v) for g, eps in project["entry-points"].items() for k, v in eps.items()}
+dist = next(importlib.metadata.distributions(path=[sys.argv[1]]))
+got = {(ep.group, ep.name, ep.value) for ep in dist.entry_points}
+print("entry points:", ", ".join(f"[{g}] {k} = {v}" for g, k, v in sorted(got)))
+if got != want:
+    sys.exit(f"not tools/pyproject.toml's: {sorted(want)}")
 try:
     import drgn  # noqa: F401
 except ImportError:
     print("no drgn here: the plugin module not loaded")
     sys.exit(0)
-plugin = eps[0].load()
-if plugin.__file__ != sys.argv[1] + "/vmapview_drgn.py" or not callable(plugin.drgn_prog_set):
+ep = next(ep for ep in dist.entry_points if ep.group == "drgn.plugins")
+plugin = ep.load()
+if plugin.__file__ != sys.argv[1] + "/vmapview/plugin.py" or not callable(plugin.drgn_prog_set):
     sys.exit(f"the entry point loads {plugin.__file__}, without drgn_prog_set")
-print("the entry point loads the packaged vmapview_drgn, with drgn_prog_set")
+print("the drgn.plugins entry point loads the packaged vmapview.plugin, with drgn_prog_set")
 PY
 	)
 	rc=$?
 	echo "$out"
-	[ $rc = 0 ] || bad "the drgn plugin's entry point does not load"
+	[ $rc = 0 ] || bad "the package's entry points are not tools/pyproject.toml's"
 fi
 [ $status = 0 ] && echo "both packages hold what they must: $(basename "$dkms") $(basename "$tools")"
 exit $status

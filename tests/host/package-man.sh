@@ -20,6 +20,7 @@ status=0
 
 python3 - <<'PY' || status=1
 import glob
+import os
 import re
 import shlex
 import subprocess
@@ -161,9 +162,12 @@ for name, want in (("blocks", kv_keys(function("vmv_blocks_show"))),
 
 # --- each tool's options: --help against OPTIONS in its man page ---
 def help_options(tool):
-    out = subprocess.run([f"tools/{tool}", "--help"], capture_output=True, text=True)
+    # The console script's module (tools/pyproject.toml), as it runs it.
+    module = "vmapview." + tool.split("-", 1)[1]
+    out = subprocess.run([sys.executable, "-m", module, "--help"], capture_output=True,
+                         text=True, env=dict(os.environ, PYTHONPATH="tools"))
     if out.returncode:
-        problem(f"tools/{tool} --help failed: {out.stderr.strip()}")
+        problem(f"python3 -m {module} --help failed: {out.stderr.strip()}")
         return set()
     opts, inside = set(), False
     for line in out.stdout.splitlines():

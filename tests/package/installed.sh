@@ -24,6 +24,12 @@ load_vmapview
 tctl map a 3
 A=$(vmv addr a)
 seed=$(sed -n 's/.* a pages=3 seed=\([0-9]*\).*/\1/p' "$VMVT_DEBUGFS/maps")
+# From here on the installed package alone: lib.sh puts the checkout's
+# tools on PYTHONPATH for the other tests.
+unset PYTHONPATH
+pkg=$(python3 -c 'import vmapview; print(vmapview.__file__)') || fail "no installed vmapview package"
+[ "$pkg" = /usr/lib/python3/dist-packages/vmapview/__init__.py ] ||
+	fail "python3 imports vmapview from $pkg, not from vmapview-tools"
 # The test module's pattern: word i of a mapping is 0x5654 << 48 | seed << 32 | 8i.
 python3 - "$A" "$seed" <<'PY' || fail "vmapview-read from PATH"
 import struct, subprocess, sys
@@ -62,5 +68,5 @@ assert got == want, f"drgn read {len(got)} bytes, not the pattern"
 print("plain drgn: the pattern, through the installed plugin")
 PY
 else
-	echo "drgn $(python3 -c 'import drgn; print(drgn.__version__)') has no plugins: vmapview_drgn.enable(prog) is the way there"
+	echo "drgn $(python3 -c 'import drgn; print(drgn.__version__)') has no plugins: vmapview.plugin.enable(prog) is the way there"
 fi

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import tempfile
 
+from . import contract
+
 BUSYBOX = "/bin/busybox"
 # What the guest needs before it can mount its root over virtio-9p.
 NEEDED = ["virtio_pci", "9pnet_virtio", "9p"]
@@ -32,8 +34,9 @@ def _is_static(path):
 
 
 def build(kernel, init_script, dest):
-    """Writes the initramfs for kernel to dest (rebuilt only when stale)."""
-    inputs = [init_script, BUSYBOX, __file__]
+    """Writes the initramfs for kernel to dest (rebuilt only when stale):
+    init_script as /init, and init's part of the host-guest contract."""
+    inputs = [init_script, BUSYBOX, __file__, contract.__file__]
     if (os.path.exists(dest)
             and all(os.path.getmtime(dest) > os.path.getmtime(p) for p in inputs)):
         return dest
@@ -45,6 +48,8 @@ def build(kernel, init_script, dest):
         shutil.copy(BUSYBOX, os.path.join(tmp, "bin", "busybox"))
         shutil.copy(init_script, os.path.join(tmp, "init"))
         os.chmod(os.path.join(tmp, "init"), 0o755)
+        with open(os.path.join(tmp, contract.INIT_ENV.lstrip("/")), "w") as f:
+            f.write(contract.init_env())
         order = []
         for ko in _modules_in_order(kernel):
             # Debian 13 compresses modules; busybox insmod wants them plain.

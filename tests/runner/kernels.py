@@ -6,6 +6,8 @@ import os
 import re
 from dataclasses import dataclass
 
+from .paths import SRC, WORK
+
 
 class KernelUnavailable(Exception):
     """The kernel is not installed here; the message says how to get it."""
@@ -64,9 +66,7 @@ class Kernel:
         return self.path(f"/lib/modules/{self.release}")
 
 
-WORK = os.environ.get("VMAPVIEW_WORK", "/var/cache/vmapview")
-CONF = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-                    "kernels.conf")
+CONF = os.path.join(SRC, "tests", "kernels.conf")
 
 
 @dataclass

@@ -2,19 +2,14 @@
 """Boots one TCG guest, streams its console to a file, returns how it ended."""
 
 import os
-import re
 import subprocess
 import sys
 import threading
 import time
 from dataclasses import dataclass
 
-# What a healthy boot never prints.
-# Lockdep's reports start with WARNING: or BUG:; "lockdep" alone is also in
-# the boot log of a kernel that has it ("RCU lockdep checking is enabled").
-TROUBLE = re.compile(r"BUG:|WARNING:|Oops|Call Trace|KASAN:|DEBUG_LOCKS_WARN_ON"
-                     r"|lockdep is turned off|hung task"
-                     r"|blocked for more than|general protection fault|Kernel panic")
+from . import contract
+from .contract import GUEST_FAILED, GUEST_PASSED
 
 # Multi-threaded TCG (QEMU 7.2) corrupts a vCPU's control flow when the kernel
 # patches code that the other vCPU is running: arming and disarming a
@@ -25,10 +20,6 @@ TROUBLE = re.compile(r"BUG:|WARNING:|Oops|Call Trace|KASAN:|DEBUG_LOCKS_WARN_ON"
 # override).
 ACCEL = "tcg,thread=single"
 
-# isa-debug-exit turns the guest's status byte S into QEMU exit code S*2+1.
-GUEST_PASSED = 1
-GUEST_FAILED = 3
-
 
 @dataclass
 class Boot:
@@ -36,7 +27,7 @@ class Boot:
     timed_out: bool
     seconds: float
     console: str        # path of the console log
-    trouble: list       # console lines matching TROUBLE
+    trouble: list       # console lines matching contract.CONSOLE_TROUBLE
 
     def verdict(self):
         """None when the guest ran its job to the end; else why not."""
@@ -72,12 +63,12 @@ def command(kernel, initrd, out_dir, src_dir, append, memory="3G", cpu="max"):
         "-append", "console=ttyS0 panic=-1 oops=panic " + append,
         "-fsdev", f"local,id=root,path={kernel.root},readonly=on,"
                   "security_model=none,multidevs=remap",
-        "-device", "virtio-9p-pci,fsdev=root,mount_tag=/dev/root",
+        "-device", f"virtio-9p-pci,fsdev=root,mount_tag={contract.ROOT_TAG}",
         "-fsdev", f"local,id=out,path={out_dir},security_model=none",
-        "-device", "virtio-9p-pci,fsdev=out,mount_tag=out",
+        "-device", f"virtio-9p-pci,fsdev=out,mount_tag={contract.OUT_TAG}",
         "-fsdev", f"local,id=src,path={src_dir},readonly=on,security_model=none",
-        "-device", "virtio-9p-pci,fsdev=src,mount_tag=src",
-        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+        "-device", f"virtio-9p-pci,fsdev=src,mount_tag={contract.SRC_TAG}",
+        "-device", f"isa-debug-exit,iobase={contract.EXIT_PORT:#x},iosize=0x04",
     ]
 
 
@@ -93,7 +84,7 @@ def boot(cmd, console_path, timeout, echo=False):
                 console.write(raw)
                 console.flush()
                 line = raw.decode(errors="replace").rstrip("\r\n")
-                if TROUBLE.search(line):
+                if contract.CONSOLE_TROUBLE.search(line):
                     trouble.append(line)
                 if echo:
                     sys.stdout.write(line + "\n")

@@ -1,9 +1,7 @@
-#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Audit vmapview against the kernel's own structures and page tables.
 
 Run as root with vmapview loaded:  vmapview-check [--all]
-(from a checkout: tools/vmapview-check, or drgn tools/vmapview-check)
 
 It trusts nothing the module says. From the kernel (drgn, with its debug
 info) it reads every vmap_block (free, dirty, dirty range, and used_map and
@@ -29,21 +27,22 @@ import random
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vmapview_debugfs import DEBUGFS, PAGE_SIZE as PAGE  # noqa: E402
+from .debugfs import DEBUGFS, PAGE_SIZE as PAGE, AddressesHidden, Mem
+from .debugfs import areas as module_areas, blocks as module_blocks, stats as module_stats
 
-# vmapview_drgn, imported once the arguments are parsed (it needs drgn).
-vd = None
+# vmapview.kernel, imported once the arguments are parsed (it needs drgn).
+# Never vmapview.plugin: the audit reads the kernel without vmapview.
+kern = None
 
 
 def _without_vmapview_plugin():
-    """The audit reads the kernel independently of vmapview, so vmapview's
-    own drgn plugin (which reads vmalloc space through vmapview's mem) must
-    not be enabled on its program. drgn (0.0.31+) reads these variables
-    when it loads its plugins, at the first program it sets up."""
+    """vmapview's own drgn plugin (which reads vmalloc space through
+    vmapview's mem) must not be enabled on the program the audit reads.
+    drgn (0.0.31+) reads these variables when it loads its plugins, at the
+    first program it sets up, so this runs before that."""
     def is_vmapview(item):
         name, _, value = item.partition("=")
-        return name == "vmapview" or "vmapview_drgn" in value
+        return name == "vmapview" or value.strip().startswith("vmapview.")
 
     plugins = [i for i in os.environ.get("DRGN_PLUGINS", "").split(",")
                if i and not is_vmapview(i)]
@@ -53,9 +52,6 @@ def _without_vmapview_plugin():
         os.environ.pop("DRGN_PLUGINS", None)
     disabled = os.environ.get("DRGN_DISABLE_PLUGINS")
     os.environ["DRGN_DISABLE_PLUGINS"] = f"{disabled},vmapview" if disabled else "vmapview"
-
-
-_without_vmapview_plugin()
 
 
 class Audit:
@@ -98,7 +94,7 @@ def check_block(prog, audit, kb, mb, bits, sample):
                                  f"only vmapview {only_m}, only kernel {only_k}")
     for i in range(bits):
         addr = kb.start + i * PAGE
-        present = i < allocated and vd.page_present(prog, addr)
+        present = i < allocated and kern.page_present(prog, addr)
         if i >= allocated and cmap[i] != ".":
             audit.problem(where, f"page {i}: '{cmap[i]}' beyond the kernel's "
                                  f"free offset {allocated}")
@@ -112,15 +108,15 @@ def check_block(prog, audit, kb, mb, bits, sample):
 
 def audit_once(prog, args):
     audit = Audit()
-    stats = vd.module_stats(args.debugfs)
+    stats = module_stats(args.debugfs)
     bits = int(stats["pages_per_block"])
-    kblocks = list(vd.kernel_blocks(prog))
-    mblocks = vd.module_blocks(args.debugfs)
-    mareas = vd.module_areas(args.debugfs)
+    kblocks = list(kern.kernel_blocks(prog))
+    mblocks = module_blocks(args.debugfs)
+    mareas = module_areas(args.debugfs)
     sample = []
 
     for kb in kblocks:
-        size = vd._block_size(prog, kb.addr)
+        size = kern.block_size(prog, kb.addr)
         if size != bits * PAGE:
             audit.problem(f"block {kb.start:#x}", f"spans {size} bytes, vmapview "
                                                   f"assumes {bits * PAGE}")
@@ -129,7 +125,7 @@ def audit_once(prog, args):
     for start in sorted(set(mblocks) - {kb.start for kb in kblocks}):
         audit.problem(f"block {start:#x}", "in vmapview, not in the kernel")
 
-    kareas = vd.kernel_ram_areas(prog, kblocks)
+    kareas = kern.kernel_ram_areas(prog, kblocks)
     mlarge = {(a.start, a.end) for a in mareas if a.type == "area"}
     for start, end in sorted(kareas - mlarge):
         audit.problem(f"area {start:#x}-{end:#x}", "kernel vm_map_ram area "
@@ -139,7 +135,7 @@ def audit_once(prog, args):
                                                    "vm_map_ram area")
     for start, end in sorted(kareas & mlarge):
         for addr in range(start, end, PAGE):
-            if vd.page_present(prog, addr):
+            if kern.page_present(prog, addr):
                 sample.append(addr)
     for a in mareas:
         if a.type != "block":
@@ -157,13 +153,13 @@ def audit_once(prog, args):
     if not args.all:
         random.seed(0)
         sample = random.sample(sample, min(len(sample), args.sample))
-    mem = vd.Mem(args.debugfs)
+    mem = Mem(args.debugfs)
     # 6.3+ (VMAP_RAM): /proc/kcore means to read vm_map_ram memory.
-    kcore = vd.has_member(prog.type("struct vmap_area"), "flags")
+    kcore = kern.has_member(prog.type("struct vmap_area"), "flags")
     block_size = bits * PAGE
     for addr in sample:
         got = mem.read(addr, PAGE)
-        want = vd.read_through_page_tables(prog, addr, PAGE)
+        want = kern.read_through_page_tables(prog, addr, PAGE)
         if got != want:
             first = next(i for i in range(PAGE) if got[i] != want[i])
             audit.problem(f"page {addr:#x}", f"mem differs from the page tables "
@@ -182,30 +178,24 @@ def settle(debugfs, seconds):
     deadline = time.monotonic() + seconds
     time.sleep(0.5)
     while time.monotonic() < deadline:
-        s = vd.module_stats(debugfs)
+        s = module_stats(debugfs)
         if s.get("uncertain_blocks") == "0" and s.get("resync_pending", "0") == "0":
             return
         time.sleep(0.5)
 
 
-def live_program(given):
-    """The running kernel as drgn alone reads it. given: the program of
-    `drgn vmapview-check`, used unless vmapview's drgn plugin was enabled
-    on it (then this starts again without drgn's CLI)."""
+def live_program():
+    """The running kernel as drgn alone reads it."""
     import drgn
-    if given is not None and vd.enabled(given):
-        os.execv(sys.executable, [sys.executable, os.path.abspath(__file__)] + sys.argv[1:])
-    prog = given
-    if prog is None:
-        try:
-            prog = drgn.program_from_kernel()
-        except PermissionError as e:
-            sys.exit(f"vmapview-check: {e} (run it as root)")
-        except OSError as e:
-            sys.exit(f"vmapview-check: {e}")
-        if vd.enabled(prog):
-            sys.exit("vmapview-check: vmapview's drgn plugin was enabled on the program "
-                     "it audits; DRGN_PLUGINS names it under another name?")
+    try:
+        prog = drgn.program_from_kernel()
+    except PermissionError as e:
+        sys.exit(f"vmapview-check: {e} (run it as root)")
+    except OSError as e:
+        sys.exit(f"vmapview-check: {e}")
+    if "vmapview.plugin" in sys.modules:
+        sys.exit("vmapview-check: drgn loaded vmapview's plugin for the program it "
+                 "audits; DRGN_PLUGINS names it under another name?")
     try:
         prog.type("struct vmap_block")
     except LookupError:
@@ -214,8 +204,8 @@ def live_program(given):
     return prog
 
 
-def main(argv, given=None):
-    global vd
+def main(argv=None):
+    global kern
     ap = argparse.ArgumentParser(prog="vmapview-check", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--all", action="store_true",
@@ -224,13 +214,14 @@ def main(argv, given=None):
                     help="pages whose contents are compared (default 64)")
     ap.add_argument("--debugfs", default=DEBUGFS, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    _without_vmapview_plugin()
     try:
-        import vmapview_drgn as vd
+        from . import kernel as kern
     except ImportError as e:
         sys.exit(f"vmapview-check: {e}: it needs drgn (Debian: python3-drgn)")
     if not os.path.isdir(args.debugfs):
         sys.exit(f"vmapview-check: {args.debugfs} not found: is vmapview loaded?")
-    prog = live_program(given)
+    prog = live_program()
 
     try:
         audit = audit_once(prog, args)
@@ -240,7 +231,7 @@ def main(argv, given=None):
             # set right: look once more, after the resync (up to 10 s).
             settle(args.debugfs, 10)
             audit = audit_once(prog, args)
-    except vd.AddressesHidden as e:
+    except AddressesHidden as e:
         sys.exit(f"vmapview-check: {e}")
     for line in audit.problems:
         print(f"vmapview-check: {line}")
@@ -259,5 +250,4 @@ def main(argv, given=None):
 
 
 if __name__ == "__main__":
-    # `drgn vmapview-check` runs it with the CLI's program as prog.
-    sys.exit(main(sys.argv[1:], globals().get("prog")))
+    sys.exit(main())

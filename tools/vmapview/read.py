@@ -1,7 +1,8 @@
-#!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0
 """Print or hexdump kernel memory mapped with vm_map_ram(), read through
 vmapview's /sys/kernel/debug/vmapview/mem (root only).
+Installed as vmapview-read; from a checkout, PYTHONPATH=tools python3 -m
+vmapview.read.
 
   vmapview-read 0xffffc90000400000 4096          # hexdump -C style
   vmapview-read --raw 0xffffc90000400000 4096 > page.bin
@@ -12,11 +13,9 @@ them.
 """
 
 import argparse
-import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from vmapview_debugfs import DEBUGFS, Mem  # noqa: E402
+from .debugfs import DEBUGFS, Mem
 
 
 def hexdump(addr, data, out):
@@ -28,8 +27,8 @@ def hexdump(addr, data, out):
         out.write(f"{addr + i:016x}  {hexes:<48}  |{text}|\n")
 
 
-def main(prog, argv):
-    ap = argparse.ArgumentParser(prog=prog, description=__doc__,
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="vmapview-read", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("address", type=lambda s: int(s, 0),
                     help="kernel virtual address (vmalloc range)")
@@ -66,4 +65,4 @@ def main(prog, argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(os.path.basename(sys.argv[0]), sys.argv[1:]))
+    sys.exit(main())

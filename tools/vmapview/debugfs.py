@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Reads vmapview's debugfs files, with the Python standard library only:
 the records of blocks and areas (range first, then key=value tokens), stats,
-and mem. Shared by tools/vmapview-read, tools/vmapview_drgn.py and the
-guest tests.
+and mem (formats: man/vmapview.4). Shared by vmapview-read, vmapview-check,
+the drgn plugin and the tests' guest helpers.
 """
 
 import os
@@ -53,6 +53,15 @@ def records(name: str, debugfs: str = DEBUGFS) -> List[Record]:
                               dict(w.split("=", 1) for w in words[1:] if "=" in w),
                               line))
     return out
+
+
+def blocks(debugfs: str = DEBUGFS) -> Dict[int, Record]:
+    """The blocks file's records by block start."""
+    return {r.start: r for r in records("blocks", debugfs)}
+
+
+def areas(debugfs: str = DEBUGFS) -> List[Record]:
+    return records("areas", debugfs)
 
 
 def stats(debugfs: str = DEBUGFS) -> Dict[str, str]:
