@@ -54,7 +54,7 @@ check:
 ONE_KERNEL := $(or $(KERNEL),6.1)
 
 demo:
-	@start=$$(date +%s); bash tests/setup.sh $(ONE_KERNEL) && \
+	@start=$$(date +%s); VMAPVIEW_SETUP_DBG=0 bash tests/setup.sh $(ONE_KERNEL) && \
 		tests/run --demo --kernel $(ONE_KERNEL) $(if $(TEST),--test $(TEST)) $(RUNFLAGS); \
 		rc=$$?; echo "make demo: $$(($$(date +%s) - start)) s"; exit $$rc
 

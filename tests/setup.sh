@@ -16,6 +16,10 @@
 set -euo pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
+# VMAPVIEW_SETUP_DBG=0 (make demo): no -dbg vmlinux, about 1 GB to fetch for
+# each kernel, which only the tests (drgn, crash, the host checks) read; a
+# later make check fetches it.
+SETUP_DBG=${VMAPVIEW_SETUP_DBG:-1}
 WORK=${VMAPVIEW_WORK:-/var/cache/vmapview}
 PACKAGES=(
 	qemu-system-x86 busybox-static cpio file kmod make gcc git python3
@@ -175,7 +179,8 @@ have_kernel() {
 	re="^${ver//./\\.}\\.[0-9]+(-[0-9]+|\\+deb[0-9]+)-${flavour}\$"
 	for v in $(ls "$root/boot" 2>/dev/null | sed -n 's/^vmlinuz-//p' | grep -E "$re" | sort -rV); do
 		[ -d "$root/usr/src/linux-headers-$v" ] && [ -f "$root/lib/modules/$v/modules.dep" ] &&
-			[ -s "$root/usr/lib/debug/boot/vmlinux-$v" ] && { echo "$v"; return 0; }
+			{ [ "$SETUP_DBG" = 0 ] || [ -s "$root/usr/lib/debug/boot/vmlinux-$v" ]; } &&
+			{ echo "$v"; return 0; }
 	done
 	return 1
 }
@@ -259,7 +264,7 @@ install_kernel() {
 		release=$(kernel_release "$root" "$suite" "$flavour")
 		install_release "$root" "$release" "$suite"
 	fi
-	if [ ! -s "$root/usr/lib/debug/boot/vmlinux-$release" ]; then
+	if [ "$SETUP_DBG" != 0 ] && [ ! -s "$root/usr/lib/debug/boot/vmlinux-$release" ]; then
 		log "kernel $profile: vmlinux with debug info from linux-image-$release-dbg"
 		tmp=$(as_root mktemp -d -p "$root/var/tmp")
 		in_root "$root" sh -c "cd '${tmp#"${root%/}"}' && apt-get download -q \
