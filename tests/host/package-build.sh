@@ -165,7 +165,7 @@ PY
 	)
 	rc=$?
 	echo "$out"
-	[ $rc = 0 ] || bad "the package's entry points are not tools/pyproject.toml's"
+	[ $rc = 0 ] || bad "the package's entry points are not tools/pyproject.toml's, or its drgn plugin does not load"
 fi
 [ $status = 0 ] && echo "both packages hold what they must: $(basename "$dkms") $(basename "$tools")"
 exit $status
