@@ -8,8 +8,9 @@
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 
 load_testmod
+# At nice 19, so that the cycles' modprobe, cat and rmmod get CPU time.
 start_churn() {
-	tctl churn 4
+	churn_idle 4
 }
 stop_churn() {
 	tctl churn 0

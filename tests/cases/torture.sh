@@ -24,16 +24,9 @@ secs=${TORTURE_SECS:-20}
 ncycles=${TORTURE_CYCLES:-2}
 load_testmod
 load_vmapview map_maxactive=1
-tctl churn 4
-# The churn threads at nice 19: they still take every idle cycle of both
-# CPUs, but modprobe, rmmod and the readers (userspace, which the debug
-# kernel's TCG guest runs slowly) are not starved for minutes.
-for task in /proc/[0-9]*; do
-	read -r comm <"$task/comm" 2>/dev/null || continue
-	case $comm in
-	vmvt-churn/*) renice -n 19 -p "${task#/proc/}" >/dev/null ;;
-	esac
-done
+# At nice 19: on the debug kernel modprobe and rmmod would otherwise wait
+# minutes for a CPU.
+churn_idle 4
 
 pids=()
 until_stop() {

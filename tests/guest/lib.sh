@@ -151,6 +151,21 @@ tctl() {
 	echo "$*" >"$VMVT_DEBUGFS/ctl" || fail "vmapview_test: '$*' failed"
 }
 
+# churn_idle N: N churn threads of the test module at nice 19. They still
+# take every idle cycle of both CPUs, but modprobe, rmmod and the readers
+# (user space, which TCG runs slowly) are not starved for seconds at a time.
+churn_idle() {
+	local task comm
+
+	tctl churn "$1"
+	for task in /proc/[0-9]*; do
+		read -r comm <"$task/comm" 2>/dev/null || continue
+		case $comm in
+		vmvt-churn/*) renice -n 19 -p "${task#/proc/}" >/dev/null ;;
+		esac
+	done
+}
+
 # tctl_errno CMD...: runs a command that must fail; prints the errno text.
 tctl_errno() {
 	local err

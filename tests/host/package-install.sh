@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-kernels: 6.1 6.12
+# vmapview-guest: boots
 # vmapview-timeout: 1500
 # The packages installed as a user installs them, on Debian 12 (6.1, the
 # host's own root) and Debian 13 (6.12): in a throwaway copy (overlayfs) of
@@ -92,7 +93,7 @@ ls "$r/lib/modules/$kver/updates/dkms/"vmapview.ko* >/dev/null ||
 out=$("$VMAPVIEW_RUN" --kernel "$kver" --root "$r" --case "$VMAPVIEW_SRC/tests/package/installed.sh" 2>&1)
 rc=$?
 echo "$out" | grep -v '^     [|]' | sed 's/^/guest: /'
-sed -n 's/^# /guest installed: /p' "$VMAPVIEW_WORK/runs/$kver-main/ktap.txt" 2>/dev/null
+sed -n 's/^# /guest installed: /p' "$VMAPVIEW_MAIN_KTAP" 2>/dev/null
 [ $rc = 0 ] && echo "$out" | grep -q '^PASS .* guest/installed' ||
 	{ echo "$out" | grep '^     |'; echo "the guest run failed (runner exit status $rc)"; exit 1; }
 

@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview-kernels: 6.1
+# vmapview-guest: boots
 # vmapview-timeout: 600
 # The runner reports the failures it exists to catch: a failing guest test,
 # a kernel WARNING from a test that itself passed, and a hung guest. Each

@@ -6,6 +6,8 @@ A test script's first 30 lines may hold "# vmapview-KEY: VALUE" headers:
   boot     the guest boot it runs in (default: main)
   timeout  its time limit in seconds (see tests/runner/contract.py)
   debug    "referee": it runs on the debug kernel in make check too
+  guest    (host tests) "boots": it boots a guest of its own, so it runs
+           alone; the other host tests run beside the kernel's guest boots
 """
 
 import fnmatch
@@ -30,6 +32,11 @@ def timeout(path):
     """The test's own time limit, or None."""
     value = header(path, "timeout", None)
     return None if value is None else int(value)
+
+
+def boots_guest(path):
+    """Whether a host test boots a guest (never two guests at once)."""
+    return header(path, "guest", "") == "boots"
 
 
 def name(path):

@@ -53,6 +53,16 @@ class Boot:
 DEBUG_CPU = "max,la57=off"
 
 
+# tsc=reliable: the TCG vCPUs, run in turn by one host thread, read clocks
+# that drift apart by tens of milliseconds when the host is busy, and the
+# clocksource watchdog then marks the TSC unstable. On the debug kernel
+# that switch (sched_clock unstable, a static key flipped by a kworker)
+# starved every task but the torture's churn threads for over 15 minutes:
+# RCU stalls, then the OOM killer (a CI run of 2026-12-05). The guests
+# test vmapview, not the emulator's clocks.
+CLOCK = "tsc=reliable"
+
+
 def command(kernel, initrd, out_dir, src_dir, append, memory="3G", cpu="max"):
     return [
         os.environ.get("VMAPVIEW_QEMU", "qemu-system-x86_64"), "-machine", "q35", "-cpu", cpu, "-smp", "2",
@@ -60,7 +70,7 @@ def command(kernel, initrd, out_dir, src_dir, append, memory="3G", cpu="max"):
         "-nodefaults", "-display", "none", "-no-reboot",
         "-serial", "stdio",
         "-kernel", kernel.vmlinuz, "-initrd", initrd,
-        "-append", "console=ttyS0 panic=-1 oops=panic " + append,
+        "-append", f"console=ttyS0 panic=-1 oops=panic {CLOCK} " + append,
         "-fsdev", f"local,id=root,path={kernel.root},readonly=on,"
                   "security_model=none,multidevs=remap",
         "-device", f"virtio-9p-pci,fsdev=root,mount_tag={contract.ROOT_TAG}",

@@ -19,3 +19,18 @@ class Report:
     def summary(self):
         c = self.counts
         return f"{c['pass']} passed, {c['fail']} failed, {c['skip']} skipped"
+
+
+class Collected:
+    """Results of a stage that runs beside another: kept, not printed, until
+    replay() hands them to the run's Report in the order they came."""
+
+    def __init__(self):
+        self.results = []
+
+    def add(self, name, status, detail="", diag=()):
+        self.results.append((name, status, detail, list(diag)))
+
+    def replay(self, report):
+        for name, status, detail, diag in self.results:
+            report.add(name, status, detail, diag)

@@ -8,10 +8,12 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 
 from . import build, cases, contract, initramfs, kernels, ktap, qemu
 from .paths import RUN, SRC, WORK
+from .report import Collected
 
 # Kernel command lines of the boots that guest tests can ask for. A test
 # that changes the kernel for good (lockdown) gets a boot of its own.
@@ -55,11 +57,19 @@ def stage_build(k, report, logdir):
                err or "", tail(log_path))
 
 
+def run_dir(k, boot_name):
+    """Where a boot's console, KTAP and test logs go (host side)."""
+    return os.path.join(WORK, "runs", f"{k.release}-{boot_name}")
+
+
 def host_env(k):
+    """A host test's environment. VMAPVIEW_MAIN_KTAP: the KTAP of a main boot
+    of this kernel, which a host test that boots one (tests/run --case) reads."""
     return dict(os.environ, VMAPVIEW_SRC=SRC, VMAPVIEW_WORK=WORK,
                 VMAPVIEW_KERNEL=k.profile, VMAPVIEW_KVER=k.release,
                 VMAPVIEW_KDIR=k.kdir, VMAPVIEW_KMOD=kmod_dir(k),
-                VMAPVIEW_CHROOT=k.chroot, VMAPVIEW_RUN=RUN)
+                VMAPVIEW_CHROOT=k.chroot, VMAPVIEW_RUN=RUN,
+                VMAPVIEW_MAIN_KTAP=os.path.join(run_dir(k, "main"), contract.KTAP))
 
 
 def stage_host(k, tests, report, logdir):
@@ -87,12 +97,41 @@ def stage_host(k, tests, report, logdir):
                        "timed out" if rc == 124 else f"exit status {rc}", lines)
 
 
+class Beside:
+    """Host tests that run while the kernel's guests boot, one at a time: a
+    guest is one TCG thread, so the second core is free for them (make
+    without -j). Their results are reported once the guests are done. Host
+    tests that boot a guest themselves ("# vmapview-guest: boots") run
+    before, alone: never two guests at once."""
+
+    def __init__(self, k, tests, logdir):
+        self.results = Collected()
+        self.tests = tests
+        self.seconds = 0.0
+        self.thread = threading.Thread(target=self._run, args=(k, logdir), daemon=True)
+        self.thread.start()
+
+    def _run(self, k, logdir):
+        start = time.monotonic()
+        try:
+            stage_host(k, self.tests, self.results, logdir)
+        except Exception as e:  # reported, not lost with the thread
+            self.results.add(f"{k.profile} host tests", "fail", f"runner error: {e!r}")
+        self.seconds = time.monotonic() - start
+
+    def finish(self, report):
+        self.thread.join()
+        if self.tests:
+            print(f"== stage host tests beside the guests: {self.seconds:.1f}s", flush=True)
+        self.results.replay(report)
+
+
 def run_guest(k, boot_name, job, timeout, echo, kmods=None, tools=True):
     """Boots one guest that runs job, (argv, env) from contract; returns
     (Boot, host out dir).
     kmods: where the test modules are, when not in the kernel's root.
     tools: whether tests run their drgn audits (VMAPVIEW_TOOLS)."""
-    out = os.path.join(WORK, "runs", f"{k.release}-{boot_name}")
+    out = run_dir(k, boot_name)
     shutil.rmtree(out, ignore_errors=True)
     os.makedirs(out)
     if os.path.isdir(kmods or kmod_dir(k)):
