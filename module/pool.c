@@ -94,10 +94,31 @@ static void vmv_pool_unlock(struct vmv_pool *pool, unsigned long flags)
 	local_irq_restore(flags);
 }
 
+#ifdef VMAPVIEW_TESTING
+/*
+ * Test builds: pool_refill=0 holds the refill and trim work back, as a
+ * burst of maps that outruns it does. Whether the work gets a CPU during
+ * a burst depends on real-time throttling and on the emulator's speed, so
+ * the test that must find a pool short sets it (tests/cases/torture).
+ */
+static bool vmv_test_pool_refill = true;
+module_param_named(pool_refill, vmv_test_pool_refill, bool, 0600);
+
+static bool vmv_test_refill_held(void)
+{
+	return !READ_ONCE(vmv_test_pool_refill);
+}
+#else
+static bool vmv_test_refill_held(void)
+{
+	return false;
+}
+#endif
+
 static void vmv_pool_kick(struct vmv_pool *pool)
 {
 	/* Unbound: a task mapping in a loop here must not starve it. */
-	if (READ_ONCE(vmv_pools_live))
+	if (READ_ONCE(vmv_pools_live) && !vmv_test_refill_held())
 		queue_work(system_unbound_wq, &pool->work);
 }
 
