@@ -59,6 +59,16 @@
 #define VMV_ALIASES_RESET_DIRTY	VMV_LINUX_AT_LEAST(6, 5, 0)
 /* 6.9, "mm: vmalloc: remove global vmap_area_root rb-tree": vmap_nodes. */
 #define VMV_HAS_VMAP_NODES	VMV_LINUX_AT_LEAST(6, 9, 0)
+/*
+ * 6.9, "mm: Introduce VM_SPARSE kind and vm_area_[un]map_pages()"
+ * (e6f798225a31): areas whose pages come and go (BPF arenas), which
+ * vread_iter() zero-fills by design, as it does ioremap areas.
+ */
+#ifdef VM_SPARSE
+#define VMV_VM_SPARSE		VM_SPARSE
+#else
+#define VMV_VM_SPARSE		0
+#endif
 /* 6.10, "mm: fix incorrect vbq reference in purge_fragmented_block". */
 #define VMV_HAS_VB_CPU		VMV_LINUX_AT_LEAST(6, 10, 0)
 /*
@@ -98,6 +108,12 @@
  * area->size. Not in 6.12.y (its vrealloc() never shrinks).
  */
 #define VMV_VREAD_ALLOC_NR_PAGES	VMV_LINUX_AT_LEAST(7, 2, 0)
+/*
+ * vread_iter() skips an area still being populated (VM_UNINITIALIZED),
+ * pairing with clear_vm_uninitialized_flag()'s smp_wmb(): 6.12's and 7.3's
+ * do, 5.10's and 6.1's vread() read what is mapped so far.
+ */
+#define VMV_VREAD_SKIPS_UNINIT	VMV_KCORE_VREAD_ITER
 
 /*
  * The series whose vread()/vread_iter() (and the helpers the copies in

@@ -38,7 +38,7 @@ struct vmv_iter {
  * them, 1 shows them to openers with CAP_SYSLOG (ns_capable_noaudit(): the
  * %pK check uses has_capability_noaudit(), which 5.10 does not export).
  */
-static bool vmv_may_show_addr(void)
+bool vmv_may_show_addr(void)
 {
 	switch (vmv_kptr_restrict()) {
 	case 0:
@@ -271,7 +271,9 @@ static const struct file_operations vmv_stats_fops = {
 #ifdef VMAPVIEW_TESTING
 /*
  * Test builds: "flip 0xADDR" flips one used bit of the mirror; "area 0xADDR
- * PAGES" records a large vm_map_ram() area that the kernel does not have.
+ * PAGES" records a large vm_map_ram() area that the kernel does not have;
+ * "misjudge 0xADDR" makes the vmalloc file give the area at ADDR a wrong
+ * kind (0: none).
  */
 static ssize_t vmv_inject_write(struct file *file, const char __user *ubuf,
 				size_t len, loff_t *ppos)
@@ -291,6 +293,8 @@ static ssize_t vmv_inject_write(struct file *file, const char __user *ubuf,
 	else if (sscanf(strim(buf), "area %lx %u%n", &addr, &pages, &end) == 2 &&
 		 !strim(buf)[end])
 		ret = vmv_test_add_area(addr, pages);
+	else if (sscanf(strim(buf), "misjudge %lx%n", &addr, &end) == 1 && !strim(buf)[end])
+		ret = vmv_test_misjudge(addr);
 	else
 		ret = -EINVAL;
 	return ret ? ret : len;
@@ -329,6 +333,7 @@ int vmv_debugfs_init(void)
 	debugfs_create_file("areas", 0400, vmv_dir, NULL, &vmv_areas_fops);
 	debugfs_create_file("stats", 0400, vmv_dir, NULL, &vmv_stats_fops);
 	vmv_mem_create(vmv_dir);
+	vmv_vmalloc_map_create(vmv_dir);
 #ifdef VMAPVIEW_TESTING
 	debugfs_create_file("inject", 0200, vmv_dir, NULL, &vmv_inject_fops);
 #endif

@@ -421,3 +421,228 @@ int vmv_kernel_large_areas(struct vmv_range *out, int max)
 	memcpy(out, second, kept * sizeof(*out));
 	return kept;
 }
+
+/* --- the map of vmalloc space --- */
+
+/*
+ * Busy area va, under its list's lock and RCU. While va is on a busy list
+ * its vm_struct is alive: before 6.9 remove_vm_area() clears va->vm under
+ * vmap_area_lock before the pages go, and from 6.9 va->vm never changes
+ * while the va is listed (find_unlink_vmap_area() unlinks it first).
+ */
+static void vmv_area_snap(struct vmap_area *va, struct vmv_karea *a)
+{
+	struct vm_struct *vm = va->vm;
+
+	memset(a, 0, sizeof(*a));
+	a->start = va->va_start;
+	a->end = va->va_end;
+	a->first_used = -1;
+	if (!vm) {
+#if VMV_HAS_USED_MAP
+		unsigned long ram = va->flags & VMV_VMAP_FLAGS_MASK;
+
+		if (ram == (VMV_VMAP_RAM | VMV_VMAP_BLOCK))
+			a->kind = VMV_KIND_RAM_BLOCK;
+		else if (ram == VMV_VMAP_RAM)
+			a->kind = VMV_KIND_RAM;
+		else
+			a->kind = VMV_KIND_OTHER;
+#else
+		/*
+		 * As /proc/vmallocinfo: an area without a vm_struct is
+		 * vm_map_ram()'s (or, for a moment, a vmalloc() being set
+		 * up or torn down).
+		 */
+		a->kind = vmv_kernel_is_block_va(va) ? VMV_KIND_RAM_BLOCK : VMV_KIND_RAM;
+#endif
+		return;
+	}
+	a->vm_flags = READ_ONCE(vm->flags);
+	a->caller = vm->caller;
+	if (!(a->vm_flags & VM_UNINITIALIZED)) {
+		/* Pairs with clear_vm_uninitialized_flag()'s smp_wmb(). */
+		smp_rmb();
+		a->nr_pages = READ_ONCE(vm->nr_pages);
+	}
+	if (a->vm_flags & VMV_VM_SPARSE)
+		a->kind = VMV_KIND_SPARSE;
+	else if (a->vm_flags & VM_IOREMAP)
+		a->kind = VMV_KIND_IOREMAP;
+	else if (a->vm_flags & VM_ALLOC)
+		a->kind = VMV_KIND_VMALLOC;
+	else if (a->vm_flags & VM_MAP)
+		a->kind = VMV_KIND_VMAP;
+	else
+		a->kind = VMV_KIND_OTHER;
+}
+
+/*
+ * The first busy area that ends after addr, lowest across the nodes (as
+ * find_vmap_area_exceed_addr_lock(), which vread_iter() calls per area):
+ * one lookup per node, each under that node's lock.
+ */
+static bool vmv_next_busy(unsigned long addr, struct vmv_karea *a)
+{
+	struct vmap_area *va;
+	bool found = false;
+#if VMV_HAS_VMAP_NODES
+	unsigned int i;
+
+	for (i = 0; i < READ_ONCE(*vmv_syms.nr_vmap_nodes); i++) {
+		struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)[i];
+
+		spin_lock(&vn->busy.lock);
+		va = vmv_kernel_area_from(&vn->busy.root, addr);
+		if (va && (!found || va->va_start < a->start)) {
+			vmv_area_snap(va, a);
+			found = true;
+		}
+		spin_unlock(&vn->busy.lock);
+	}
+#else
+	spin_lock(vmv_syms.vmap_area_lock);
+	rcu_read_lock();
+	va = vmv_kernel_area_from(vmv_syms.vmap_area_root, addr);
+	if (va) {
+		vmv_area_snap(va, a);
+		found = true;
+	}
+	rcu_read_unlock();
+	spin_unlock(vmv_syms.vmap_area_lock);
+#endif
+	return found;
+}
+
+/*
+ * A vmap_block's first used page, which from 6.3 decides what /proc/kcore
+ * reads there (vmap_ram_vread_iter()); -1 when none is used or the block
+ * is dying. Read under vb->lock, as that reader does.
+ */
+static int vmv_block_first_used(unsigned long start)
+{
+	int first = -1;
+#if VMV_HAS_USED_MAP
+	struct vmv_kvb *vb;
+	unsigned long bit;
+
+	rcu_read_lock();
+	vb = vmv_kernel_vb(start);
+	if (vb) {
+		spin_lock(&vb->lock);
+		bit = find_first_bit(vb->used_map, VMV_BLOCK_PAGES);
+		if (vb->dirty < VMV_BLOCK_PAGES && bit < VMV_BLOCK_PAGES)
+			first = bit;
+		spin_unlock(&vb->lock);
+	}
+	rcu_read_unlock();
+#endif
+	return first;
+}
+
+/* The busy area after addr: true with *a filled in. */
+bool vmv_kernel_next_area(unsigned long addr, struct vmv_karea *a)
+{
+	if (!vmv_next_busy(addr, a))
+		return false;
+	if (a->kind == VMV_KIND_RAM_BLOCK)
+		a->first_used = vmv_block_first_used(a->start);
+	return true;
+}
+
+/*
+ * Present pages of [addr, end) in the kernel page tables; a leaf above the
+ * PTE level (huge vmalloc() or ioremap()) counts as its small pages.
+ */
+static unsigned long vmv_count_present(unsigned long addr, unsigned long end,
+				       bool *last_present)
+{
+	unsigned long n = 0, next, a;
+
+	for (; addr < end; addr = next) {
+		pgd_t *pgd = pgd_offset(vmv_syms.init_mm, addr);
+		p4d_t *p4d;
+		pud_t *pud;
+		pmd_t *pmd;
+
+		next = pmd_addr_end(addr, end);
+		*last_present = false;
+		if (pgd_none(*pgd) || pgd_bad(*pgd))
+			continue;
+		p4d = p4d_offset(pgd, addr);
+		if (p4d_none(*p4d) || p4d_bad(*p4d))
+			continue;
+		pud = pud_offset(p4d, addr);
+		if (pud_none(*pud))
+			continue;
+		if (pud_leaf(*pud)) {
+			n += (next - addr) >> PAGE_SHIFT;
+			*last_present = true;
+			continue;
+		}
+		if (pud_bad(*pud))
+			continue;
+		pmd = pmd_offset(pud, addr);
+		if (pmd_none(*pmd))
+			continue;
+		if (pmd_leaf(*pmd)) {
+			n += (next - addr) >> PAGE_SHIFT;
+			*last_present = true;
+			continue;
+		}
+		if (pmd_bad(*pmd))
+			continue;
+		for (a = addr; a < next; a += PAGE_SIZE) {
+			*last_present = pte_present(READ_ONCE(*pte_offset_kernel(pmd, a)));
+			n += *last_present;
+		}
+	}
+	return n;
+}
+
+/* Page-table pages looked at per hold of the busy list's lock, at most. */
+#define VMV_WALK_CHUNK	(64 * PMD_SIZE)
+
+/*
+ * The present pages of busy area a, and whether its last page is one.
+ * The walk holds the lock of a's busy list, checking each time that a is
+ * still listed: while it is, no huge mapping can be made over its range,
+ * which would free the page-table pages under the walk
+ * (pmd_free_pte_page()). A 4 GiB arena is walked in 32 holds of the lock.
+ * *gone: a left its list on the way (the count is then partial).
+ */
+unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
+				       bool *last_present, bool *gone)
+{
+	unsigned long addr, next, n = 0;
+	struct vmap_area *va;
+	struct rb_root *root;
+	spinlock_t *lock;	/* the kernel's, for root */
+#if VMV_HAS_VMAP_NODES
+	struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)
+		[(a->start / READ_ONCE(*vmv_syms.vmap_zone_size)) %
+		 READ_ONCE(*vmv_syms.nr_vmap_nodes)];	/* addr_to_node() */
+
+	root = &vn->busy.root;
+	lock = &vn->busy.lock;
+#else
+	root = vmv_syms.vmap_area_root;
+	lock = vmv_syms.vmap_area_lock;
+#endif
+	*last_present = false;
+	*gone = false;
+	for (addr = a->start; addr < a->end; addr = next) {
+		next = addr + min(a->end - addr, VMV_WALK_CHUNK);
+		spin_lock(lock);
+		va = vmv_kernel_area_from(root, a->start);
+		if (!va || va->va_start != a->start || va->va_end != a->end) {
+			spin_unlock(lock);
+			*gone = true;
+			break;
+		}
+		n += vmv_count_present(addr, next, last_present);
+		spin_unlock(lock);
+		cond_resched();
+	}
+	return n;
+}

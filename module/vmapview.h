@@ -67,6 +67,33 @@ unsigned long vmv_kernel_vb_start(const void *vb);
 unsigned long vmv_kernel_va_start(const struct vmap_area *va);
 int vmv_kernel_large_areas(struct vmv_range *out, int max);
 
+/* What a busy area of vmalloc space is, from its vm_struct and va->flags. */
+enum vmv_area_kind {
+	VMV_KIND_VMALLOC,
+	VMV_KIND_PERCPU,	/* the per-cpu allocator's (vmalloc_map.c) */
+	VMV_KIND_VMAP,
+	VMV_KIND_IOREMAP,
+	VMV_KIND_SPARSE,	/* VM_SPARSE, 6.9+: BPF arenas */
+	VMV_KIND_RAM_BLOCK,	/* a vmap_block's */
+	VMV_KIND_RAM,		/* a large vm_map_ram() area */
+	VMV_KIND_OTHER,
+	VMV_KIND_MAX
+};
+
+/* One busy vmap_area, read under its busy list's lock. */
+struct vmv_karea {
+	unsigned long start, end;	/* the vmap_area, guard page included */
+	unsigned long vm_flags;		/* its vm_struct's; 0 without one */
+	unsigned long nr_pages;		/* the vm_struct's, once initialized */
+	const void *caller;		/* the vm_struct's, NULL without one */
+	enum vmv_area_kind kind;
+	int first_used;			/* blocks from 6.3: used_map's first, or -1 */
+};
+
+bool vmv_kernel_next_area(unsigned long addr, struct vmv_karea *a);
+unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
+				       bool *last_present, bool *gone);
+
 /* --- pool.c: per-CPU pools of records, for probe context --- */
 
 enum vmv_rec { VMV_REC_BLOCK, VMV_REC_AREA, VMV_REC_NR };
@@ -172,6 +199,7 @@ bool vmv_page_used(unsigned long addr);
 void vmv_totals(struct vmv_totals *t);
 #ifdef VMAPVIEW_TESTING
 int vmv_test_flip_used(unsigned long addr);
+int vmv_test_misjudge(unsigned long addr);
 int vmv_test_add_area(unsigned long addr, u32 pages);
 #endif
 
@@ -197,6 +225,8 @@ void vmv_probes_show(struct seq_file *m);
 /* --- mem.c and debugfs.c: the views --- */
 
 void vmv_mem_create(struct dentry *dir);
+void vmv_vmalloc_map_create(struct dentry *dir);
+bool vmv_may_show_addr(void);
 int vmv_debugfs_init(void);
 void vmv_debugfs_exit(void);
 

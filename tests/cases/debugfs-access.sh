@@ -12,7 +12,7 @@ tctl map a 3
 tctl map big 80
 A=$(vmv addr a)
 
-for f in blocks areas stats; do
+for f in blocks areas stats vmalloc; do
 	expect_eq "$f mode" "$(stat -c '%a %U' "$VMV_DEBUGFS/$f")" "400 root"
 	err=$( (echo x >"$VMV_DEBUGFS/$f") 2>&1) && fail "write to $f succeeded"
 	echo "write to $f: ${err##*: }"
@@ -31,6 +31,8 @@ done
 echo 2 >/proc/sys/kernel/kptr_restrict
 grep -v '^#' "$VMV_DEBUGFS/blocks" | grep -vq '^0x0-0x0 ' && fail "kptr_restrict=2: block address shown"
 grep -vq '^0x0-0x0 ' "$VMV_DEBUGFS/areas" && fail "kptr_restrict=2: area address shown"
+grep -vq '^0x0-0x0 ' "$VMV_DEBUGFS/vmalloc" && fail "kptr_restrict=2: vmalloc address shown"
+grep -q ' kind=vm_map_ram mapped=80 ' "$VMV_DEBUGFS/vmalloc" || fail "kptr_restrict=2: vmalloc records missing"
 expect_eq "kptr_restrict=2: vmalloc_start" "$(vmv stat vmalloc_start)" 0x0
 grep -q 'pages=80 type=area' "$VMV_DEBUGFS/areas" || fail "kptr_restrict=2: records missing"
 echo 1 >/proc/sys/kernel/kptr_restrict

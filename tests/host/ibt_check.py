@@ -17,7 +17,9 @@ calls it takes a #CP: what vmapview did with kallsyms_lookup_name (issue 19).
    (the way a name reaches kallsyms_lookup_name or kallsyms_on_each_symbol),
    except the kprobe targets of module/probes.c and the livepatch old_name
    targets of module/kcore_fix.c: the kernel registers those, and vmapview
-   never calls them.
+   never calls them; and the .name strings of module/vmalloc_map.c, which
+   it only prints or compares with %ps output (that file never mentions
+   kallsyms).
 3. vmapview never calls through an address the kernel gave it for those:
    the only such addresses are a kprobe's .addr and a klp_func's .old_func,
    and no source of module/ reads either (a source check: the binary cannot
@@ -235,7 +237,13 @@ def main():
     # 2. Function names in the modules' read-only data.
     probes = source_names(src, "module/probes.c", "symbol")
     patched = source_names(src, "module/kcore_fix.c", "old_name")
-    allowed = probes | patched | layout_names(src)
+    # Names the vmalloc file shows (as /proc/vmallocinfo does) or compares
+    # with %ps output: a file that never looks a name up.
+    shown = source_names(src, "module/vmalloc_map.c", "name")
+    if "kallsyms" in source(src, "module/vmalloc_map.c"):
+        bad.append("module/vmalloc_map.c mentions kallsyms: its .name strings "
+                   "are allowed only as names it shows")
+    allowed = probes | patched | layout_names(src) | shown
     for ko in kos:
         named = sorted({w for w in rodata_strings(ko) if w in funcs})
         for w in named:
@@ -247,7 +255,8 @@ def main():
         print(f"{os.path.basename(ko.path)}: function names in rodata: "
               f"{' '.join(named) or 'none'}")
     print(f"allowed: kprobe targets {' '.join(sorted(probes))}; livepatch targets "
-          f"{' '.join(sorted(patched))}; BTF names of layout rows that are also functions: "
+          f"{' '.join(sorted(patched))}; names vmalloc_map.c shows: "
+          f"{' '.join(sorted(shown & funcs)) or 'none'}; BTF names of layout rows that are also functions: "
           f"{' '.join(sorted(layout_names(src) & funcs)) or 'none'}")
 
     # 3. Addresses the kernel hands back for probed or patched functions.

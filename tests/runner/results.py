@@ -4,7 +4,9 @@
 tests/run records each kernel's results after a full run (no --test) in
 $VMAPVIEW_WORK/results/PROFILE.json; `tests/run --table` prints the
 supported-kernels table from those records, and `make kernel-table`
-writes it into README.md between its markers.
+writes it into README.md between its markers. A kernel with no record on
+this machine (a fresh one, or a run of only some kernels) keeps the row the
+README has: a table is built up over runs, each row dated.
 """
 
 import json
@@ -41,8 +43,25 @@ def seconds(work, profile, default):
         return default
 
 
-def table(work, profiles):
-    """The markdown table of the recorded kernels, in kernels.conf order."""
+# More tests than this skipped for one reason are counted, not named.
+NAMED = 6
+
+
+def readme_rows(path):
+    """The README table's rows, by kernel."""
+    try:
+        with open(path) as f:
+            s = f.read()
+        body = s[s.index(BEGIN) + len(BEGIN):s.index(END)]
+    except (OSError, ValueError):
+        return {}
+    return {line.split("|")[1].strip(): line for line in body.splitlines()
+            if line.startswith("| ") and not line.startswith("| kernel |")}
+
+
+def table(work, profiles, previous=None):
+    """The markdown table of the recorded kernels, in kernels.conf order;
+    previous: rows to keep, by kernel, for kernels with no record."""
     rows = ["| kernel | Debian release | flavour | suite result | skipped, and why |",
             "|---|---|---|---|---|"]
     for p in profiles:
@@ -50,7 +69,7 @@ def table(work, profiles):
             with open(os.path.join(work, "results", p.name + ".json")) as f:
                 r = json.load(f)
         except OSError:
-            rows.append(f"| {p.name} | not run | {p.flavour} | | |")
+            rows.append((previous or {}).get(p.name, f"| {p.name} | not run | {p.flavour} | | |"))
             continue
         c = r["counts"]
         verdict = ("supported" if not c["fail"] else "FAILING") + \
@@ -58,7 +77,8 @@ def table(work, profiles):
         reasons = {}
         for name, detail in r["skipped"]:
             reasons.setdefault(detail, []).append(name.split("/", 1)[-1])
-        why = "; ".join(f"{', '.join(names)}: {d}" for d, names in reasons.items()) or "none"
+        why = "; ".join((", ".join(names) if len(names) <= NAMED else f"{len(names)} tests")
+                        + f": {d}" for d, names in reasons.items()) or "none"
         rows.append(f"| {p.name} | {r['release']} | {p.flavour} | {verdict} | {why} |")
     return "\n".join(rows)
 

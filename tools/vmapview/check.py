@@ -7,8 +7,8 @@ It trusts nothing the module says. From the kernel (drgn, with its debug
 info) it reads every vmap_block (free, dirty, dirty range, and used_map and
 cpu where the kernel has them), walks init_mm's page tables for every
 allocated page of every block, and finds the large vm_map_ram areas in the
-busy vmap_area list(s). It compares them with vmapview's blocks, areas and
-stats, and compares bytes read through vmapview's mem with bytes drgn reads
+busy vmap_area list(s). It compares them with vmapview's blocks, areas,
+vmalloc (each busy area's kind and pages) and stats, and compares bytes read through vmapview's mem with bytes drgn reads
 through the page tables, for a sample of pages (all with --all).
 
 Exit status 0 when everything agrees, 1 with a per-block report when not.
@@ -29,6 +29,7 @@ import time
 
 from .debugfs import DEBUGFS, PAGE_SIZE as PAGE, AddressesHidden, Mem
 from .debugfs import areas as module_areas, blocks as module_blocks, stats as module_stats
+from .debugfs import vmalloc_map as module_vmalloc_map
 
 # vmapview.kernel, imported once the arguments are parsed (it needs drgn).
 # Never vmapview.plugin: the audit reads the kernel without vmapview.
@@ -60,6 +61,7 @@ class Audit:
         self.blocks = self.pages = self.bytes = 0
         self.kcore_wrong = {"block": [], "area": []}
         self.kcore_read = 0
+        self.vmalloc_areas = None
 
     def problem(self, where, what):
         self.problems.append(f"{where}: {what}")
@@ -106,6 +108,33 @@ def check_block(prog, audit, kb, mb, bits, sample):
     audit.blocks += 1
 
 
+def check_vmalloc_map(prog, audit, kblocks, debugfs):
+    """vmapview's vmalloc file against drgn's own walk of the busy areas:
+    every area the kernel has both before and after the file is read (the
+    same range, kind and pages) must be in it, with that kind and page
+    count. (Areas made and freed meanwhile, thread stacks among them,
+    cannot be judged either way.)"""
+    if not os.path.exists(os.path.join(debugfs, "vmalloc")):
+        return
+    before = kern.kernel_vmalloc_areas(prog, kblocks)
+    listed = {(r.start, r.end): r for r in module_vmalloc_map(debugfs)}
+    after = kern.kernel_vmalloc_areas(prog, kblocks)
+    audit.vmalloc_areas = 0
+    for (start, end), k in sorted(before.items()):
+        if after.get((start, end)) != k:
+            continue
+        where = f"vmalloc area {start:#x}-{end:#x}"
+        r = listed.get((start, end))
+        if r is None:
+            audit.problem(where, f"{k.kind} in the kernel, missing from vmapview's vmalloc file")
+            continue
+        audit.vmalloc_areas += 1
+        if r.fields["kind"] != k.kind:
+            audit.problem(where, f"kind={r.fields['kind']}, kernel {k.kind}")
+        if r.fields.get("pages", "0") != str(k.nr_pages):
+            audit.problem(where, f"pages={r.fields.get('pages', 0)}, kernel {k.nr_pages}")
+
+
 def audit_once(prog, args):
     audit = Audit()
     stats = module_stats(args.debugfs)
@@ -146,6 +175,7 @@ def audit_once(prog, args):
                 set(mb.map[first:first + (a.end - a.start) // PAGE]) != {"U"}:
             audit.problem(f"area {a.start:#x}-{a.end:#x}",
                           "block allocation not on used pages of a vmapview block")
+    check_vmalloc_map(prog, audit, kblocks, args.debugfs)
     for key, value in (("blocks", len(kblocks)), ("large_areas", len(kareas))):
         if int(stats[key]) != value:
             audit.problem("stats", f"{key} {stats[key]}, kernel {value}")
@@ -243,6 +273,8 @@ def main(argv=None):
     if audit.kcore_read:
         print(f"vmapview-check: /proc/kcore compared on {audit.kcore_read} pages, "
               f"{sum(map(len, audit.kcore_wrong.values()))} misread (kernel findings)")
+    if audit.vmalloc_areas is not None:
+        print(f"vmapview-check: vmalloc file compared on {audit.vmalloc_areas} areas")
     verdict = f"{len(audit.problems)} mismatches" if audit.problems else "all agree"
     print(f"vmapview-check: {audit.blocks} blocks, {audit.pages} pages, "
           f"{audit.bytes} bytes checked: {verdict}")

@@ -64,6 +64,11 @@ def areas(debugfs: str = DEBUGFS) -> List[Record]:
     return records("areas", debugfs)
 
 
+def vmalloc_map(debugfs: str = DEBUGFS) -> List[Record]:
+    """The vmalloc file: every busy area and how /proc/kcore reads it."""
+    return records("vmalloc", debugfs)
+
+
 def stats(debugfs: str = DEBUGFS) -> Dict[str, str]:
     with open(os.path.join(debugfs, "stats")) as f:
         return dict(line.rstrip("\n").split(" ", 1) for line in f)

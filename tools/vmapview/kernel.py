@@ -137,6 +137,58 @@ def kernel_ram_areas(prog: Program, blocks: List[KBlock]) -> Set[Tuple[int, int]
     return out
 
 
+# include/linux/vmalloc.h (the same values in every supported kernel)
+VM_IOREMAP, VM_ALLOC, VM_MAP = 0x1, 0x2, 0x4
+# 6.9, "mm: Introduce VM_SPARSE kind and vm_area_[un]map_pages()"
+# (e6f798225a31); the kernels that have it have vmap_nodes (6.9) too.
+VM_SPARSE = 0x1000
+
+
+class KArea(NamedTuple):
+    kind: str
+    nr_pages: int
+
+
+def kernel_vmalloc_areas(prog: Program, blocks: List[KBlock]) -> Dict[Tuple[int, int], KArea]:
+    """Every busy vmap_area by (start, end), with the kind the vmalloc file
+    gives it (man/vmapview.4), told from the kernel's own fields."""
+    block_starts = {b.start for b in blocks}
+    has_flags = has_member(prog.type("struct vmap_area"), "flags")
+    try:
+        _vmalloc_var(prog, "vmap_nodes")
+        sparse = VM_SPARSE
+    except LookupError:
+        sparse = 0
+    out = {}
+    for va in _busy_areas(prog):
+        start, end = int(va.va_start), int(va.va_end)
+        vm, nr_pages = va.vm, 0
+        if not vm:
+            ram = int(va.flags) & 3 if has_flags else 1
+            kind = ("vm_map_ram_block" if start in block_starts or ram == 3 else
+                    "vm_map_ram" if ram == 1 else "other")
+        else:
+            flags, nr_pages = int(vm.flags), int(vm.nr_pages)
+            if flags & sparse:
+                kind = "sparse"
+            elif flags & VM_IOREMAP:
+                kind = "ioremap"
+            elif flags & VM_ALLOC:
+                kind = "vmalloc"
+                if not nr_pages:
+                    try:
+                        if prog.symbol(int(vm.caller)).name == "pcpu_get_vm_areas":
+                            kind = "percpu"
+                    except LookupError:
+                        pass
+            elif flags & VM_MAP:
+                kind = "vmap"
+            else:
+                kind = "other"
+        out[(start, end)] = KArea(kind, nr_pages)
+    return out
+
+
 def page_present(prog: Program, addr: int) -> bool:
     """Whether init_mm's page tables map addr (drgn walks them itself)."""
     try:
