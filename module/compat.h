@@ -8,6 +8,7 @@
 
 #include <linux/kconfig.h>
 #include <linux/version.h>
+#include <linux/vmalloc.h>	/* VM_SPARSE, when the kernel has it */
 
 /*
  * The one version test every branch below goes through. Out-of-tree code has
@@ -65,8 +66,10 @@
  * vread_iter() zero-fills by design, as it does ioremap areas.
  */
 #ifdef VM_SPARSE
+#define VMV_HAS_VM_SPARSE	1
 #define VMV_VM_SPARSE		VM_SPARSE
 #else
+#define VMV_HAS_VM_SPARSE	0
 #define VMV_VM_SPARSE		0
 #endif
 /* 6.10, "mm: fix incorrect vbq reference in purge_fragmented_block". */
@@ -114,6 +117,18 @@
  * do, 5.10's and 6.1's vread() read what is mapped so far.
  */
 #define VMV_VREAD_SKIPS_UNINIT	VMV_KCORE_VREAD_ITER
+/*
+ * BPF arenas (kernel/bpf/arena.c, 6.9+, the only VM_SPARSE user): their
+ * arena_map_free() frees every page while its PTE still maps it (the area
+ * goes after), so mem reads an arena only with a probe there
+ * (sparse.c). From 7.x the kernel maps one per-arena scratch_page
+ * wherever a BPF program faulted on an address it never allocated
+ * (bpf_arena_handle_page_fault(); seen in 7.2.13 and 7.3.4, the first
+ * release not checked): a page table walk cannot tell it from the arena's
+ * data, so mem leaves sparse areas unread there.
+ */
+#define VMV_ARENA_SCRATCH	VMV_LINUX_AT_LEAST(7, 0, 0)
+#define VMV_MEM_READS_SPARSE	(VMV_HAS_VM_SPARSE && !VMV_ARENA_SCRATCH)
 
 /*
  * The series whose vread()/vread_iter() (and the helpers the copies in

@@ -30,13 +30,13 @@
  * vmalloc() while we look, and that must not warn. vm_map_ram() maps
  * single pages only, so a leaf above the PTE level is not ours.
  */
-struct page *vmv_vmalloc_to_page(unsigned long addr)
+/* The kernel PMD entry that points to a table of PTEs for addr, or NULL. */
+static pmd_t *vmv_pte_table(unsigned long addr)
 {
 	pgd_t *pgd = pgd_offset(vmv_syms.init_mm, addr);
 	p4d_t *p4d;
 	pud_t *pud;
 	pmd_t *pmd;
-	pte_t pte;
 
 	if (pgd_none(*pgd) || pgd_bad(*pgd))
 		return NULL;
@@ -48,6 +48,16 @@ struct page *vmv_vmalloc_to_page(unsigned long addr)
 		return NULL;
 	pmd = pmd_offset(pud, addr);
 	if (pmd_none(*pmd) || pmd_leaf(*pmd) || pmd_bad(*pmd))
+		return NULL;
+	return pmd;
+}
+
+struct page *vmv_vmalloc_to_page(unsigned long addr)
+{
+	pmd_t *pmd = vmv_pte_table(addr);
+	pte_t pte;
+
+	if (!pmd)
 		return NULL;
 	pte = READ_ONCE(*pte_offset_kernel(pmd, addr));
 	return pte_present(pte) ? pte_page(pte) : NULL;
@@ -646,3 +656,103 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 	}
 	return n;
 }
+
+#if VMV_MEM_READS_SPARSE
+/*
+ * The page mapped at addr when addr is in a VM_SPARSE area, pinned
+ * (sparse.c): 0 with *pinned the page or NULL (a hole); -ENOENT when addr
+ * is in no sparse area; -EAGAIN while an arena is being freed. As
+ * find_vmap_area() does, every node is searched, each under its lock,
+ * which also keeps the area, and so its page tables, while the page is
+ * found and pinned.
+ */
+int vmv_kernel_sparse_pin(unsigned long addr, struct page **pinned)
+{
+	unsigned int i, n = READ_ONCE(*vmv_syms.nr_vmap_nodes);
+	int ret = -ENOENT;
+
+	*pinned = NULL;
+	for (i = 0; i < n && ret == -ENOENT; i++) {
+		struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)[i];
+		struct vmap_area *va;
+
+		spin_lock(&vn->busy.lock);
+		va = vmv_kernel_area_from(&vn->busy.root, addr);
+		if (va && va->va_start <= addr && va->vm &&
+		    (READ_ONCE(va->vm->flags) & VM_SPARSE))
+			ret = vmv_sparse_pin_locked(addr, pinned);
+		spin_unlock(&vn->busy.lock);
+	}
+	return ret;
+}
+
+/*
+ * The first run of mapped pages in [addr, end), under the lock of the
+ * area's busy list: false when there is none.
+ */
+static bool vmv_find_present(unsigned long addr, unsigned long end,
+			     unsigned long *start, unsigned long *stop)
+{
+	bool found = false;
+
+	for (; addr < end; addr += PAGE_SIZE) {
+		bool present = vmv_vmalloc_to_page(addr);
+
+		if (present && !found) {
+			*start = addr;
+			found = true;
+		} else if (!present && found) {
+			break;
+		}
+		/* A missing page table: skip what it would have mapped. */
+		if (!found && !present && !vmv_pte_table(addr))
+			addr = pmd_addr_end(addr, end) - PAGE_SIZE;
+	}
+	*stop = addr;
+	return found;
+}
+
+/*
+ * The first run of mapped pages of a sparse area at or after addr, as
+ * [*start, *end): what mem's SEEK_DATA and reads look for. Each area is
+ * walked a chunk at a time under its busy list's lock, checking that it
+ * is still listed.
+ */
+bool vmv_kernel_sparse_next(unsigned long addr, unsigned long *start,
+			    unsigned long *end)
+{
+	struct vmv_karea a;
+
+	if (!vmv_sparse_readable())
+		return false;
+	while (vmv_next_busy(addr, &a)) {
+		struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)
+			[(a.start / READ_ONCE(*vmv_syms.vmap_zone_size)) %
+			 READ_ONCE(*vmv_syms.nr_vmap_nodes)];	/* addr_to_node() */
+		unsigned long from = max(addr, a.start), next;
+
+		for (; a.kind == VMV_KIND_SPARSE && from < a.end; from = next) {
+			struct vmap_area *va;
+			bool found;
+
+			next = from + min(a.end - from, VMV_WALK_CHUNK);
+			spin_lock(&vn->busy.lock);
+			va = vmv_kernel_area_from(&vn->busy.root, a.start);
+			if (!va || va->va_start != a.start || va->va_end != a.end) {
+				spin_unlock(&vn->busy.lock);
+				break;
+			}
+			found = vmv_find_present(from, next, start, end);
+			spin_unlock(&vn->busy.lock);
+			if (found)
+				return true;
+			cond_resched();
+		}
+		addr = a.end;
+		if (fatal_signal_pending(current))
+			return false;
+		cond_resched();
+	}
+	return false;
+}
+#endif

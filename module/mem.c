@@ -2,9 +2,10 @@
 /*
  * /sys/kernel/debug/vmapview/mem: the vread() of upstream 6.3+ for
  * vm_map_ram() memory. Offset X is the kernel address VMALLOC_START + X.
- * Used pages of vmap_blocks and of large vm_map_ram areas read as their
- * live bytes; free and dirty pages, holes and everything that is not
- * vm_map_ram memory read as zeros.
+ * Used pages of vmap_blocks and of large vm_map_ram areas, and the mapped
+ * pages of VM_SPARSE areas (BPF arenas; sparse.c says when), read as their
+ * live bytes; free and dirty pages, holes and everything else read as
+ * zeros.
  *
  * Like upstream's vmap_ram_vread(), pages are found through the page tables
  * and copied through the page, never through the vmalloc address, which
@@ -37,10 +38,72 @@ static loff_t vmv_mem_size(void)
 	return PAGE_ALIGN(VMALLOC_END - VMALLOC_START);
 }
 
+/* Copies n bytes at offset off of a pinned page, and unpins it. */
+static int vmv_copy_pinned(char __user *ubuf, struct page *page, size_t off,
+			   size_t n)
+{
+	void *kaddr = vmv_kmap(page);
+	int ret = copy_to_user(ubuf, kaddr + off, n);
+
+	vmv_kunmap(kaddr);
+	vmv_folio_put(vmv_page_folio(page));
+	return ret ? -EFAULT : 0;
+}
+
+#if VMV_MEM_READS_SPARSE
+/* Waits for an arena being freed, whose area goes when that returns. */
+#define VMV_SPARSE_TRIES	100
+
 /*
- * Copies n bytes at offset off of the page at addr, or zeros when it is not
- * used vm_map_ram() memory that can be pinned. Pages that are not RAM with
- * a struct page, and reserved pages, are never touched.
+ * The page at addr of a sparse area (BPF arenas), pinned while it cannot
+ * be freed (sparse.c): -ENOENT when addr is in none.
+ */
+static int vmv_copy_sparse(char __user *ubuf, unsigned long addr, size_t off,
+			   size_t n)
+{
+	unsigned int tries;
+	struct page *page;
+	int ret;
+
+	for (tries = 0;; tries++) {
+		ret = vmv_kernel_sparse_pin(addr, &page);
+		if (ret != -EAGAIN || tries == VMV_SPARSE_TRIES)
+			break;
+		if (signal_pending(current))
+			return -EINTR;
+		schedule_timeout_interruptible(1);
+	}
+	if (ret)
+		return ret;
+	if (!page)
+		return clear_user(ubuf, n) ? -EFAULT : 0;
+	return vmv_copy_pinned(ubuf, page, off, n);
+}
+
+static bool vmv_sparse_next(unsigned long addr, unsigned long *start,
+			    unsigned long *end)
+{
+	return vmv_kernel_sparse_next(addr, start, end);
+}
+#else
+static int vmv_copy_sparse(char __user *ubuf, unsigned long addr, size_t off,
+			   size_t n)
+{
+	return -ENOENT;
+}
+
+static bool vmv_sparse_next(unsigned long addr, unsigned long *start,
+			    unsigned long *end)
+{
+	return false;
+}
+#endif
+
+/*
+ * Copies n bytes at offset off of the page at addr, or zeros when it is
+ * neither used vm_map_ram() memory nor a sparse area's page that can be
+ * pinned. Pages that are not RAM with a struct page, and reserved pages,
+ * are never touched.
  */
 static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 			 size_t n)
@@ -48,7 +111,6 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 	struct vmv_folio *folio;
 	struct page *page;
 	unsigned int tries;
-	void *kaddr;
 	int ret;
 
 	for (tries = 0; tries < 2; tries++) {
@@ -67,13 +129,48 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 			vmv_folio_put(folio);
 			continue;
 		}
-		kaddr = vmv_kmap(page);
-		ret = copy_to_user(ubuf, kaddr + off, n);
-		vmv_kunmap(kaddr);
-		vmv_folio_put(folio);
-		return ret ? -EFAULT : 0;
+		return vmv_copy_pinned(ubuf, page, off, n);
 	}
+	ret = vmv_copy_sparse(ubuf, addr, off, n);
+	if (ret != -ENOENT)
+		return ret;
 	return clear_user(ubuf, n) ? -EFAULT : 0;
+}
+
+/*
+ * The next range with data at or after addr: the lower of the mirror's
+ * next used range and the next run of a sparse area's mapped pages. c
+ * keeps each side's answer while addr has not passed it, so that a read
+ * of the whole file walks the kernel's areas once.
+ */
+struct vmv_data_cache {
+	unsigned long ms, me;	/* the mirror's; ULONG_MAX: none */
+	unsigned long ss, se;	/* the sparse areas' */
+	bool m_known, s_known;
+};
+
+static bool vmv_mem_next_data(unsigned long addr, unsigned long *start,
+			      unsigned long *end, struct vmv_data_cache *c)
+{
+	if (!c->m_known || addr >= c->me) {
+		if (!vmv_next_data(addr, &c->ms, &c->me)) {
+			c->ms = ULONG_MAX;
+			c->me = ULONG_MAX;
+		}
+		c->m_known = true;
+	}
+	if (!c->s_known || addr >= c->se) {
+		if (!vmv_sparse_next(addr, &c->ss, &c->se)) {
+			c->ss = ULONG_MAX;
+			c->se = ULONG_MAX;
+		}
+		c->s_known = true;
+	}
+	if (c->ms == ULONG_MAX && c->ss == ULONG_MAX)
+		return false;
+	*start = c->ms <= c->ss ? c->ms : c->ss;
+	*end = c->ms <= c->ss ? c->me : c->se;
+	return true;
 }
 
 /* Zeros for a hole, a megabyte at a time. */
@@ -84,6 +181,7 @@ static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 {
 	loff_t pos = *ppos, size = vmv_mem_size();
 	unsigned long dstart = 0, dend = 0;
+	struct vmv_data_cache c = {};
 	size_t done = 0;
 	int ret = 0;
 
@@ -102,7 +200,8 @@ static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 			break;
 		}
 		/* The next used range, looked up once per range. */
-		if (addr >= dend && !vmv_next_data(addr & PAGE_MASK, &dstart, &dend)) {
+		if (addr >= dend &&
+		    !vmv_mem_next_data(addr & PAGE_MASK, &dstart, &dend, &c)) {
 			dstart = VMALLOC_START + size;
 			dend = dstart;
 		}
@@ -150,8 +249,10 @@ static int vmv_mem_open(struct inode *inode, struct file *file)
 static unsigned long vmv_data_end(unsigned long addr)
 {
 	unsigned long start, end = addr;
+	struct vmv_data_cache c = {};
 
-	while (!fatal_signal_pending(current) && vmv_next_data(end, &start, &end)) {
+	while (!fatal_signal_pending(current) &&
+	       vmv_mem_next_data(end, &start, &end, &c)) {
 		if (start > addr)
 			return addr;
 		addr = end;
@@ -171,7 +272,9 @@ static loff_t vmv_mem_llseek(struct file *file, loff_t offset, int whence)
 		return -ENXIO;
 	addr = VMALLOC_START + offset;
 	if (whence == SEEK_DATA) {
-		if (!vmv_next_data(addr & PAGE_MASK, &start, &end))
+		struct vmv_data_cache c = {};
+
+		if (!vmv_mem_next_data(addr & PAGE_MASK, &start, &end, &c))
 			return -ENXIO;
 		offset = max(addr, start) - VMALLOC_START;
 	} else {

@@ -28,6 +28,7 @@ struct vmv_probe {
 	bool ret;		/* a kretprobe */
 	bool required;		/* vmapview cannot work without it */
 	bool variants;		/* may sit on a .isra/.constprop/.part copy */
+	bool guard;		/* not the mirror's: its misses stop a reader */
 	int counter;		/* a counting probe's enum vmv_stat, or 0 */
 	struct kprobe kp;
 	struct kretprobe rp;
@@ -201,6 +202,16 @@ MODULE_PARM_DESC(map_maxactive,
  * unseen.
  */
 static struct vmv_probe vmv_probes[] = {
+#if VMV_MEM_READS_SPARSE
+	/* Lets mem read BPF arenas' pages while they cannot be freed (sparse.c). */
+	{
+		.symbol = "arena_map_free", .ret = true, .guard = true,
+		.rp = {
+			.entry_handler = vmv_arena_free_entry,
+			.handler = vmv_arena_free_ret,
+		},
+	},
+#endif
 	{
 		.symbol = "vm_unmap_ram", .required = true,
 		.kp = { .pre_handler = vmv_unmap_pre },
@@ -400,7 +411,7 @@ void vmv_probes_check(void)
 		unsigned long now = vmv_probe_nmissed(p);
 		unsigned long seen = READ_ONCE(p->missed_seen);
 
-		if (now != seen && !p->counter &&
+		if (now != seen && !p->counter && !p->guard &&
 		    cmpxchg(&p->missed_seen, seen, now) == seen)
 			missed = true;
 	}
@@ -408,6 +419,19 @@ void vmv_probes_check(void)
 		vmv_lost_track();
 }
 EXPORT_SYMBOL_GPL(vmv_probes_check);
+
+#if VMV_MEM_READS_SPARSE
+/*
+ * Whether sparse areas may be read: the arena_map_free() probe is armed
+ * and has missed no hit (sparse.c).
+ */
+bool vmv_sparse_readable(void)
+{
+	struct vmv_probe *p = &vmv_probes[0];
+
+	return READ_ONCE(p->installed) && !vmv_probe_nmissed(p);
+}
+#endif
 
 void vmv_probes_show(struct seq_file *m)
 {

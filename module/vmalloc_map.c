@@ -15,10 +15,11 @@
  *
  * kcore_pages= names the pages of the area (from 0) that the verdict is
  * about, where it is not the whole area, and reader= the reader that gets
- * them right: kcore, vmapview's mem, or none (MMIO; sparse areas, which
- * mem does not read yet). The areas come from the kernel's busy lists,
- * under their locks (kread.c); the verdicts follow from this kernel's
- * vread() as compat.h describes it. The format is in man/vmapview.4.
+ * them right: kcore, vmapview's mem, or none (MMIO; the per-cpu page;
+ * sparse areas where mem cannot read them: sparse.c, compat.h). The areas
+ * come from the kernel's busy lists, under their locks (kread.c); the
+ * verdicts follow from this kernel's vread() as compat.h describes it.
+ * The format is in man/vmapview.4.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -124,9 +125,12 @@ static void vmv_judge(const struct vmv_karea *a, enum vmv_area_kind kind,
 		}
 		break;
 	case VMV_KIND_IOREMAP:
-	case VMV_KIND_SPARSE:
 		v->kcore = "zeros-by-design";
 		v->reader = "none";
+		break;
+	case VMV_KIND_SPARSE:
+		v->kcore = "zeros-by-design";
+		v->reader = vmv_sparse_readable() ? "mem" : "none";
 		break;
 	case VMV_KIND_PERCPU:
 		if (last_present) {

@@ -93,6 +93,27 @@ struct vmv_karea {
 bool vmv_kernel_next_area(unsigned long addr, struct vmv_karea *a);
 unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 				       bool *last_present, bool *gone);
+#if VMV_MEM_READS_SPARSE
+struct kretprobe_instance;
+struct page;
+struct pt_regs;
+
+int vmv_kernel_sparse_pin(unsigned long addr, struct page **pinned);
+bool vmv_kernel_sparse_next(unsigned long addr, unsigned long *start,
+			    unsigned long *end);
+
+/* --- sparse.c: reading VM_SPARSE areas while their pages stay --- */
+
+int vmv_sparse_pin_locked(unsigned long addr, struct page **pinned);
+int vmv_arena_free_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
+int vmv_arena_free_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
+bool vmv_sparse_readable(void);
+#else
+static inline bool vmv_sparse_readable(void)
+{
+	return false;
+}
+#endif
 
 /* --- pool.c: per-CPU pools of records, for probe context --- */
 

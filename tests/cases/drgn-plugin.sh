@@ -10,6 +10,8 @@
 #   mapping made after the program was set up reads right too, and vmalloc()
 #   memory (read through /proc/kcore by the plugin) as well, also at an
 #   address a vm_map_ram() mapping held before;
+# - on kernels where mem reads BPF arenas (6.9 to 6.x), plain drgn reads
+#   an arena's pages as written through its user mapping;
 # - with DRGN_DISABLE_PLUGINS=vmapview the plugin stays off and drgn reads
 #   as the kernel's /proc/kcore does (zeros before 6.3);
 # - without vmapview loaded, drgn with the plugin registered prints nothing
@@ -178,6 +180,24 @@ sys.stdout.buffer.write(prog.read($A, 3 * 4096))" >/tmp/p3/blk 2>/tmp/p3.err || 
 noise /tmp/p3.err "drgn -e with vmapview loaded"
 read_ok /tmp/p3 blk
 echo "drgn -e: blk reads as its pages hold"
+
+# 3b. A BPF arena, where vmapview's mem reads it (reader=mem: 6.9 to 6.x):
+# plain drgn reads the pages written through the user mapping, and zeros
+# at a page never touched.
+if kernel_at_least 6 9 && ! kernel_at_least 7 0; then
+	out=$(PYTHONPATH=$PYTHONPATH:$VMAPVIEW_SRC/tests/guest python3 -c 'import drgn, sys, vmv
+a = vmv.Arena(8, [1, 2, 6], 0x77)
+print(a.record.line)
+prog = drgn.program_from_kernel()
+bad = [i for i in range(8) if prog.read(a.kaddr(i), 4096) != a.truth(i)]
+print("arena through drgn:", "pages", bad, "wrong" if bad else "all as written (3 of 8)")
+a.close()
+sys.exit(1 if bad else 0)' 2>/tmp/p3b.err) || { echo "$out"; cat /tmp/p3b.err; fail "drgn does not read the arena as written"; }
+	echo "$out"
+	noise /tmp/p3b.err "drgn reading an arena"
+else
+	echo "# no arena read: mem reads BPF arenas from 6.9 to 6.x only (compat.h, VMV_MEM_READS_SPARSE)"
+fi
 
 # 4. vmapview not loaded: the plugin says nothing.
 rmmod vmapview || fail "rmmod vmapview"

@@ -239,6 +239,59 @@ def kcore_expect(start, end, path):
     return 1 if bad or not known else 0
 
 
+class Arena:
+    """A BPF arena made from user space (BPF_MAP_TYPE_ARENA, BPF_F_MMAPABLE;
+    no BPF program: a user page fault allocates the kernel page and maps it
+    into the arena's VM_SPARSE area), its pages i in `written` filled with
+    pattern(seed, i * 4096, 4096) through the user mapping."""
+
+    SYS_BPF, BPF_MAP_CREATE = 321, 0
+    BPF_MAP_TYPE_ARENA, BPF_F_MMAPABLE = 33, 0x400
+
+    def __init__(self, pages, written, seed):
+        import ctypes
+        import mmap
+        libc = ctypes.CDLL(None, use_errno=True)
+        attr = ctypes.create_string_buffer(128)
+        # map_type, key_size, value_size, max_entries (pages), map_flags
+        struct.pack_into("<5I", attr, 0, self.BPF_MAP_TYPE_ARENA, 0, 0, pages,
+                         self.BPF_F_MMAPABLE)
+        fd = libc.syscall(self.SYS_BPF, self.BPF_MAP_CREATE, attr, ctypes.c_uint(len(attr)))
+        if fd < 0:
+            raise SystemExit("BPF_MAP_CREATE of an arena: " + os.strerror(ctypes.get_errno()))
+        self.fd, self.pages, self.written, self.seed = fd, pages, list(written), seed
+        self.map = mmap.mmap(fd, pages * 4096, mmap.MAP_SHARED,
+                             mmap.PROT_READ | mmap.PROT_WRITE)
+        anchor = ctypes.c_char.from_buffer(self.map)
+        self.user = ctypes.addressof(anchor)
+        del anchor
+        for i in self.written:
+            self.map[i * 4096:(i + 1) * 4096] = self.truth(i)
+        self.record = self._find()
+
+    def truth(self, i):
+        return pattern(self.seed, i * 4096, 4096) if i in self.written else bytes(4096)
+
+    def kaddr(self, i, base=None):
+        """kernel/bpf/arena.c: kern_vm->addr + GUARD_SZ / 2 + the user
+        address's low 32 bits."""
+        base = self.record.start if base is None else base
+        return base + 0x8000 + ((self.user + i * 4096) & 0xffffffff)
+
+    def _find(self):
+        sparse = [r for r in vdf.vmalloc_map() if r.fields["kind"] == "sparse"]
+        first = self.written[0]
+        mine = [r for r in sparse if pte(self.kaddr(first, r.start), 1) == "P"]
+        if len(mine) != 1:
+            raise SystemExit(f"{len(sparse)} sparse areas, {len(mine)} map the arena's "
+                             f"page {first}")
+        return mine[0]
+
+    def close(self):
+        self.map.close()
+        os.close(self.fd)
+
+
 def drgn_read(start, end, path):
     """drgn's own reader of the live kernel: no vmapview code involved."""
     import drgn

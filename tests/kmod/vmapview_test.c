@@ -36,6 +36,16 @@
  *                     holds a reader copying a page of the lifetime mapping
  *                     until the thread freed it, US microseconds at most
  *   nodelay           remove that kprobe
+ *   hold SYM US [N]   a kprobe on SYM that holds every caller US
+ *                     microseconds (5000 at most) before SYM runs: widens a
+ *                     window the kernel opens between two calls, e.g.
+ *                     existing_page_cb(), between two pages of an arena
+ *                     that arena_map_free() frees while still mapped; with
+ *                     N, first writes 0xde over the page that the PTE its
+ *                     argument N points to maps (the page SYM is about to
+ *                     free), so that a reader that copies it from then on
+ *                     shows the marker
+ *   nohold            remove that kprobe
  *   probes 1|0        register (1) or remove (0) a kretprobe on vm_map_ram()
  *                     and a kprobe on vm_unmap_ram() with empty handlers:
  *                     the cost of the probes alone, for benchmarks
@@ -50,7 +60,10 @@
  * of them whose page was freed before they copied it (raced).
  *
  * /sys/kernel/debug/vmapview_test/bench: the last bench, as
- *   iterations=ITER pages=COUNT threads=N ns=ELAPSED
+ *   iterations=ITER pages=COUNT threads=N map_ns=IN_MAP unmap_ns=IN_UNMAP
+ *   ns=ELAPSED
+ * (IN_MAP, IN_UNMAP: the time inside vm_map_ram() and vm_unmap_ram(),
+ * summed over the threads)
  *
  * /sys/kernel/debug/vmapview_test/pte: write "0xADDR COUNT" (COUNT up to
  * VMVT_PTE_MAX pages of vmalloc space), then read one character per page:
@@ -109,7 +122,7 @@ static unsigned int vmvt_pte_count;
 
 static struct task_struct *vmvt_churn_tasks[VMVT_CHURN_MAX];
 static unsigned int vmvt_bench_iter, vmvt_bench_pages, vmvt_bench_threads;
-static u64 vmvt_bench_ns;
+static u64 vmvt_bench_ns, vmvt_bench_map_ns, vmvt_bench_unmap_ns;
 static void **vmvt_many;
 static unsigned int vmvt_nr_many, vmvt_many_pages;
 static struct page *vmvt_many_page;
@@ -317,11 +330,17 @@ static int vmvt_churn(unsigned int n)
 	return 0;
 }
 
-/* ITER map/unmap pairs of COUNT pages. */
-static int vmvt_bench_loop(unsigned int iter, unsigned int count)
+/*
+ * ITER map/unmap pairs of COUNT pages; *map_ns and *unmap_ns sum the time
+ * inside vm_map_ram() and vm_unmap_ram() (instructions under QEMU's
+ * -icount shift=0, where the guest clock counts them).
+ */
+static int vmvt_bench_loop(unsigned int iter, unsigned int count, u64 *map_ns,
+			   u64 *unmap_ns)
 {
 	struct page *pages[VMVT_CHURN_PAGES];
 	unsigned int i, got;
+	u64 t0, t1, t2;
 	int ret = 0;
 	void *addr;
 
@@ -333,12 +352,17 @@ static int vmvt_bench_loop(unsigned int iter, unsigned int count)
 		}
 	}
 	for (i = 0; i < iter; i++) {
+		t0 = ktime_get_ns();
 		addr = vm_map_ram(pages, count, NUMA_NO_NODE);
+		t1 = ktime_get_ns();
 		if (!addr) {
 			ret = -ENOMEM;
 			goto out;
 		}
 		vm_unmap_ram(addr, count);
+		t2 = ktime_get_ns();
+		*map_ns += t1 - t0;
+		*unmap_ns += t2 - t1;
 		if (!(i % 256))
 			cond_resched();
 	}
@@ -351,6 +375,7 @@ out:
 struct vmvt_bench_thread {
 	unsigned int iter, count;
 	int ret;
+	u64 map_ns, unmap_ns;
 	struct completion done;
 };
 
@@ -358,7 +383,7 @@ static int vmvt_bench_fn(void *arg)
 {
 	struct vmvt_bench_thread *t = arg;
 
-	t->ret = vmvt_bench_loop(t->iter, t->count);
+	t->ret = vmvt_bench_loop(t->iter, t->count, &t->map_ns, &t->unmap_ns);
 	complete(&t->done);
 	return 0;
 }
@@ -405,6 +430,12 @@ static int vmvt_bench(unsigned int threads, unsigned int iter, unsigned int coun
 	}
 	if (!ret) {
 		vmvt_bench_ns = ktime_get_ns() - start;
+		vmvt_bench_map_ns = 0;
+		vmvt_bench_unmap_ns = 0;
+		for (i = 0; i < started; i++) {
+			vmvt_bench_map_ns += t[i].map_ns;
+			vmvt_bench_unmap_ns += t[i].unmap_ns;
+		}
 		vmvt_bench_iter = iter;
 		vmvt_bench_pages = count;
 		vmvt_bench_threads = threads;
@@ -679,6 +710,53 @@ static int vmvt_delay(const char *sym, unsigned int arg, unsigned int usecs)
 	return ret;
 }
 
+static struct kprobe vmvt_hold_kp;
+static char vmvt_hold_sym[KSYM_NAME_LEN];
+static unsigned int vmvt_hold_us;
+static int vmvt_hold_pte_arg;
+static bool vmvt_hold_on;
+
+static int vmvt_hold_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	u64 end = ktime_get_ns() + (u64)vmvt_hold_us * NSEC_PER_USEC;
+
+	if (vmvt_hold_pte_arg >= 0) {
+		pte_t *ptep = (pte_t *)regs_get_kernel_argument(regs, vmvt_hold_pte_arg);
+		pte_t pte = ptep_get(ptep);
+
+		if (pte_present(pte) && pfn_valid(pte_pfn(pte)))
+			memset(page_address(pte_page(pte)), VMVT_LT_FREED, PAGE_SIZE);
+	}
+
+	while (ktime_get_ns() < end)
+		cpu_relax();
+	return 0;
+}
+
+static int vmvt_hold(const char *sym, unsigned int usecs, int pte_arg)
+{
+	int ret;
+
+	if (vmvt_hold_on) {
+		unregister_kprobe(&vmvt_hold_kp);
+		vmvt_hold_on = false;
+	}
+	if (!sym)
+		return 0;
+	if (!usecs || usecs > VMVT_DELAY_MAX_US || pte_arg > 5 ||
+	    strscpy(vmvt_hold_sym, sym, sizeof(vmvt_hold_sym)) < 0)
+		return -EINVAL;
+	vmvt_hold_us = usecs;
+	vmvt_hold_pte_arg = pte_arg;
+	memset(&vmvt_hold_kp, 0, sizeof(vmvt_hold_kp));
+	vmvt_hold_kp.symbol_name = vmvt_hold_sym;
+	vmvt_hold_kp.pre_handler = vmvt_hold_pre;
+	ret = register_kprobe(&vmvt_hold_kp);
+	if (!ret)
+		vmvt_hold_on = true;
+	return ret;
+}
+
 static void vmvt_lt_free(unsigned int n)
 {
 	while (n--) {
@@ -801,6 +879,16 @@ static int vmvt_run(int argc, char **argv)
 	}
 	if (argc == 1 && !strcmp(argv[0], "nodelay"))
 		return vmvt_delay(NULL, 0, 0);
+	if ((argc == 3 || argc == 4) && !strcmp(argv[0], "hold")) {
+		unsigned int usecs, arg = 0;
+
+		if (kstrtouint(argv[2], 0, &usecs) ||
+		    (argc == 4 && kstrtouint(argv[3], 0, &arg)))
+			return -EINVAL;
+		return vmvt_hold(argv[1], usecs, argc == 4 ? arg : -1);
+	}
+	if (argc == 1 && !strcmp(argv[0], "nohold"))
+		return vmvt_hold(NULL, 0, -1);
 
 	if (argc == 3 && (!strcmp(argv[0], "map") || !strcmp(argv[0], "vmalloc"))) {
 		if (kstrtouint(argv[2], 0, &count))
@@ -917,8 +1005,9 @@ DEFINE_SHOW_ATTRIBUTE(vmvt_maps);
 static int vmvt_bench_show(struct seq_file *s, void *unused)
 {
 	mutex_lock(&vmvt_lock);
-	seq_printf(s, "iterations=%u pages=%u threads=%u ns=%llu\n", vmvt_bench_iter,
-		   vmvt_bench_pages, vmvt_bench_threads, vmvt_bench_ns);
+	seq_printf(s, "iterations=%u pages=%u threads=%u map_ns=%llu unmap_ns=%llu ns=%llu\n",
+		   vmvt_bench_iter, vmvt_bench_pages, vmvt_bench_threads,
+		   vmvt_bench_map_ns, vmvt_bench_unmap_ns, vmvt_bench_ns);
 	mutex_unlock(&vmvt_lock);
 	return 0;
 }
@@ -1015,6 +1104,7 @@ static void __exit vmvt_exit(void)
 	mutex_lock(&vmvt_lock);
 	vmvt_churn_stop();
 	vmvt_delay(NULL, 0, 0);
+	vmvt_hold(NULL, 0, -1);
 	vmvt_lt_stop();
 	vmvt_probes(false);
 	vmvt_unmap_all();
