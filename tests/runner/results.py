@@ -59,10 +59,13 @@ def readme_rows(path):
             if line.startswith("| ") and not line.startswith("| kernel |")}
 
 
-def table(work, profiles, previous=None):
+def table(work, profiles, previous=None, reasons=True):
     """The markdown table of the recorded kernels, in kernels.conf order;
-    previous: rows to keep, by kernel, for kernels with no record."""
-    rows = ["| kernel | Debian release | flavour | suite result | skipped, and why |",
+    previous: rows to keep, by kernel, for kernels with no record;
+    reasons: each skip's reason (docs/kernels.md), or only the skipped
+    tests' names (the README's short table)."""
+    last = "skipped, and why" if reasons else "skipped (why: docs/kernels.md)"
+    rows = [f"| kernel | Debian release | flavour | suite result | {last} |",
             "|---|---|---|---|---|"]
     for p in profiles:
         try:
@@ -74,11 +77,12 @@ def table(work, profiles, previous=None):
         c = r["counts"]
         verdict = ("supported" if not c["fail"] else "FAILING") + \
             f": {c['pass']} passed, {c['fail']} failed, {c['skip']} skipped ({r['date']})"
-        reasons = {}
+        by_reason = {}
         for name, detail in r["skipped"]:
-            reasons.setdefault(detail, []).append(name.split("/", 1)[-1])
+            by_reason.setdefault(detail, []).append(name.split("/", 1)[-1])
         why = "; ".join((", ".join(names) if len(names) <= NAMED else f"{len(names)} tests")
-                        + f": {d}" for d, names in reasons.items()) or "none"
+                        + (f": {d}" if reasons else "")
+                        for d, names in by_reason.items()) or "none"
         rows.append(f"| {p.name} | {r['release']} | {p.flavour} | {verdict} | {why} |")
     return "\n".join(rows)
 
