@@ -121,14 +121,17 @@
  * BPF arenas (kernel/bpf/arena.c, 6.9+, the only VM_SPARSE user): their
  * arena_map_free() frees every page while its PTE still maps it (the area
  * goes after), so mem reads an arena only with a probe there
- * (sparse.c). From 7.x the kernel maps one per-arena scratch_page
- * wherever a BPF program faulted on an address it never allocated
- * (bpf_arena_handle_page_fault(); seen in 7.2.13 and 7.3.4, the first
- * release not checked): a page table walk cannot tell it from the arena's
- * data, so mem leaves sparse areas unread there.
+ * (sparse.c). In 7.x (seen in 7.2.13 and 7.3.4; the first 7.x release
+ * not checked) the kernel maps one per-arena scratch_page wherever a BPF
+ * program faulted on an address it never allocated
+ * (bpf_arena_handle_page_fault()):
+ * a page table walk cannot tell it from the arena's data, so mem finds
+ * the arena behind the area (map_idr) and reads its scratch page as a
+ * hole (kread.c, kernel_arena.h).
  */
-#define VMV_ARENA_SCRATCH	VMV_LINUX_AT_LEAST(7, 0, 0)
-#define VMV_MEM_READS_SPARSE	(VMV_HAS_VM_SPARSE && !VMV_ARENA_SCRATCH)
+#define VMV_ARENA_SCRATCH	(VMV_LINUX_AT_LEAST(7, 0, 0) && \
+				 IS_ENABLED(CONFIG_BPF_SYSCALL))
+#define VMV_MEM_READS_SPARSE	VMV_HAS_VM_SPARSE
 
 /*
  * The series whose vread()/vread_iter() (and the helpers the copies in

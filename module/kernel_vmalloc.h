@@ -11,6 +11,7 @@
 #ifndef VMAPVIEW_KERNEL_VMALLOC_H
 #define VMAPVIEW_KERNEL_VMALLOC_H
 
+#include <linux/idr.h>
 #include <linux/list.h>
 #include <linux/mm_types.h>
 #include <linux/rbtree.h>
@@ -98,6 +99,10 @@ struct vmv_syms {
 	struct rb_root *vmap_area_root;	/* the busy tree, by address */
 	struct list_head *vmap_area_list;
 	spinlock_t *vmap_area_lock;	/* the kernel's, for both */
+#endif
+#if VMV_ARENA_SCRATCH
+	struct idr *map_idr;		/* the BPF maps (kernel_arena.h) */
+	spinlock_t *map_idr_lock;	/* the kernel's, for map_idr */
 #endif
 	int *kptr_restrict;
 	struct mm_struct *init_mm;	/* not exported to modules */

@@ -21,6 +21,7 @@
 #include <linux/sort.h>
 #include <linux/xarray.h>
 
+#include "kernel_arena.h"
 #include "kernel_vmalloc.h"
 #include "vmapview.h"
 
@@ -468,6 +469,7 @@ static void vmv_area_snap(struct vmap_area *va, struct vmv_karea *a)
 #endif
 		return;
 	}
+	a->vm = vm;
 	a->vm_flags = READ_ONCE(vm->flags);
 	a->caller = vm->caller;
 	if (!(a->vm_flags & VM_UNINITIALIZED)) {
@@ -560,12 +562,83 @@ bool vmv_kernel_next_area(unsigned long addr, struct vmv_karea *a)
 	return true;
 }
 
+#if VMV_ARENA_SCRATCH
+/* BPF maps looked at per hold of map_idr_lock, at most. */
+#define VMV_MAPS_CHUNK	64
+
+/*
+ * Finds, among the BPF maps, the arena whose area is ctx->vm and its
+ * scratch page, having read first how many arena frees had begun
+ * (sparse.c turns a pin away once another has begun, by when that arena
+ * may be gone). map_idr_lock keeps each map it lists: bpf_map_put() takes
+ * a map out under it before the map is freed (bpf_map_free_id()). The
+ * maps are looked at VMV_MAPS_CHUNK per hold of the lock, as
+ * bpf_map_get_curr_or_next() does one. -ENOENT: no listed arena has that
+ * area (it is being made, or freed); -EIO when struct bpf_arena is not
+ * as kernel_arena.h has it (layout.c).
+ */
+static int vmv_arena_lookup(struct vmv_sparse_ctx *ctx)
+{
+	struct bpf_map *map = NULL;
+	unsigned int n;
+	int id = 0, ret = -ENOENT;
+
+	if (!vmv_layout_arena())
+		return -EIO;
+	ctx->gen = vmv_sparse_gen();
+	do {
+		spin_lock_bh(vmv_syms.map_idr_lock);
+		for (n = 0; n < VMV_MAPS_CHUNK && ret; n++, id++) {
+			const struct vmv_karena *arena;
+
+			map = idr_get_next(vmv_syms.map_idr, &id);
+			if (!map)
+				break;
+			if (map->map_type != BPF_MAP_TYPE_ARENA)
+				continue;
+			arena = container_of(map, struct vmv_karena, map);
+			if (READ_ONCE(arena->kern_vm) == ctx->vm) {
+				ctx->scratch = READ_ONCE(arena->scratch_page);
+				ret = 0;
+			}
+		}
+		spin_unlock_bh(vmv_syms.map_idr_lock);
+		cond_resched();
+	} while (ret && map);
+	ctx->known = !ret;
+	return ret;
+}
+
+/* Whether ctx is about the area whose vm_struct is vm, else now is. */
+static bool vmv_arena_known(struct vmv_sparse_ctx *ctx, const void *vm)
+{
+	if (ctx->known && ctx->vm == vm)
+		return true;
+	ctx->vm = vm;
+	ctx->known = false;
+	return false;
+}
+#else
+static int vmv_arena_lookup(struct vmv_sparse_ctx *ctx)
+{
+	return 0;
+}
+
+static bool vmv_arena_known(struct vmv_sparse_ctx *ctx, const void *vm)
+{
+	return true;
+}
+#endif
+
 /*
  * Present pages of [addr, end) in the kernel page tables; a leaf above the
  * PTE level (huge vmalloc() or ioremap()) counts as its small pages.
+ * *nscratch: how many of them map scratch, when not NULL.
  */
 static unsigned long vmv_count_present(unsigned long addr, unsigned long end,
-				       bool *last_present)
+				       bool *last_present,
+				       const struct page *scratch,
+				       unsigned long *nscratch)
 {
 	unsigned long n = 0, next, a;
 
@@ -603,8 +676,13 @@ static unsigned long vmv_count_present(unsigned long addr, unsigned long end,
 		if (pmd_bad(*pmd))
 			continue;
 		for (a = addr; a < next; a += PAGE_SIZE) {
-			*last_present = pte_present(READ_ONCE(*pte_offset_kernel(pmd, a)));
+			pte_t pte = READ_ONCE(*pte_offset_kernel(pmd, a));
+
+			*last_present = pte_present(pte);
 			n += *last_present;
+			if (scratch && *last_present &&
+			    pte_pfn(pte) == page_to_pfn(scratch))
+				(*nscratch)++;
 		}
 	}
 	return n;
@@ -620,10 +698,15 @@ static unsigned long vmv_count_present(unsigned long addr, unsigned long end,
  * which would free the page-table pages under the walk
  * (pmd_free_pte_page()). A 4 GiB arena is walked in 32 holds of the lock.
  * *gone: a left its list on the way (the count is then partial).
+ * *nscratch (7.x, sparse areas): how many of them map the arena's scratch
+ * page, ULONG_MAX when the arena is not found; else 0.
  */
 unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
-				       bool *last_present, bool *gone)
+				       bool *last_present, bool *gone,
+				       unsigned long *nscratch)
 {
+	struct vmv_sparse_ctx ctx = {};
+	const struct page *scratch = NULL;
 	unsigned long addr, next, n = 0;
 	struct vmap_area *va;
 	struct rb_root *root;
@@ -641,6 +724,14 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 #endif
 	*last_present = false;
 	*gone = false;
+	*nscratch = 0;
+	if (VMV_ARENA_SCRATCH && a->kind == VMV_KIND_SPARSE) {
+		vmv_arena_known(&ctx, a->vm);
+		if (vmv_arena_lookup(&ctx))
+			*nscratch = ULONG_MAX;
+		else
+			scratch = ctx.scratch;
+	}
 	for (addr = a->start; addr < a->end; addr = next) {
 		next = addr + min(a->end - addr, VMV_WALK_CHUNK);
 		spin_lock(lock);
@@ -650,7 +741,8 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 			*gone = true;
 			break;
 		}
-		n += vmv_count_present(addr, next, last_present);
+		n += vmv_count_present(addr, next, last_present, scratch,
+				       nscratch);
 		spin_unlock(lock);
 		cond_resched();
 	}
@@ -659,14 +751,11 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 
 #if VMV_MEM_READS_SPARSE
 /*
- * The page mapped at addr when addr is in a VM_SPARSE area, pinned
- * (sparse.c): 0 with *pinned the page or NULL (a hole); -ENOENT when addr
- * is in no sparse area; -EAGAIN while an arena is being freed. As
- * find_vmap_area() does, every node is searched, each under its lock,
- * which also keeps the area, and so its page tables, while the page is
- * found and pinned.
+ * One try of vmv_kernel_sparse_pin(): -ESTALE when ctx is not about the
+ * area at addr, or may be out of date (sparse.c).
  */
-int vmv_kernel_sparse_pin(unsigned long addr, struct page **pinned)
+static int vmv_sparse_pin_once(unsigned long addr, struct page **pinned,
+			       struct vmv_sparse_ctx *ctx)
 {
 	unsigned int i, n = READ_ONCE(*vmv_syms.nr_vmap_nodes);
 	int ret = -ENOENT;
@@ -680,23 +769,59 @@ int vmv_kernel_sparse_pin(unsigned long addr, struct page **pinned)
 		va = vmv_kernel_area_from(&vn->busy.root, addr);
 		if (va && va->va_start <= addr && va->vm &&
 		    (READ_ONCE(va->vm->flags) & VM_SPARSE))
-			ret = vmv_sparse_pin_locked(addr, pinned);
+			ret = vmv_arena_known(ctx, va->vm) ?
+			      vmv_sparse_pin_locked(addr, pinned, ctx) : -ESTALE;
 		spin_unlock(&vn->busy.lock);
 	}
 	return ret;
 }
 
 /*
+ * The page mapped at addr when addr is in a VM_SPARSE area, pinned
+ * (sparse.c): 0 with *pinned the page or NULL (a hole, or on 7.x the
+ * arena's scratch page); -ENOENT when addr is in no sparse area; -EAGAIN
+ * while an arena is being freed, or its arena cannot be found; -EIO when
+ * sparse areas are not read (vmv_sparse_readable()). As
+ * find_vmap_area() does, every node is searched, each under its lock,
+ * which also keeps the area, and so its page tables, while the page is
+ * found and pinned. ctx: the caller's, kept from page to page.
+ */
+int vmv_kernel_sparse_pin(unsigned long addr, struct page **pinned,
+			  struct vmv_sparse_ctx *ctx)
+{
+	unsigned int tries;
+	int ret;
+
+	for (tries = 0; tries < 3; tries++) {
+		ret = vmv_sparse_pin_once(addr, pinned, ctx);
+		if (ret != -ESTALE)
+			return ret;
+		ret = vmv_arena_lookup(ctx);
+		if (ret == -EIO)
+			return ret;
+		if (ret) {
+			/* An arena out of the maps is being freed: wait. */
+			vmv_count(VMV_STAT_SPARSE_WAITS);
+			return -EAGAIN;
+		}
+	}
+	return -EAGAIN;
+}
+
+/*
  * The first run of mapped pages in [addr, end), under the lock of the
- * area's busy list: false when there is none.
+ * area's busy list: false when there is none. scratch (7.x): the arena's
+ * scratch page, which is no data.
  */
 static bool vmv_find_present(unsigned long addr, unsigned long end,
-			     unsigned long *start, unsigned long *stop)
+			     unsigned long *start, unsigned long *stop,
+			     const struct page *scratch)
 {
 	bool found = false;
 
 	for (; addr < end; addr += PAGE_SIZE) {
-		bool present = vmv_vmalloc_to_page(addr);
+		struct page *page = vmv_vmalloc_to_page(addr);
+		bool present = page && page != scratch;
 
 		if (present && !found) {
 			*start = addr;
@@ -705,7 +830,7 @@ static bool vmv_find_present(unsigned long addr, unsigned long end,
 			break;
 		}
 		/* A missing page table: skip what it would have mapped. */
-		if (!found && !present && !vmv_pte_table(addr))
+		if (!found && !page && !vmv_pte_table(addr))
 			addr = pmd_addr_end(addr, end) - PAGE_SIZE;
 	}
 	*stop = addr;
@@ -716,10 +841,12 @@ static bool vmv_find_present(unsigned long addr, unsigned long end,
  * The first run of mapped pages of a sparse area at or after addr, as
  * [*start, *end): what mem's SEEK_DATA and reads look for. Each area is
  * walked a chunk at a time under its busy list's lock, checking that it
- * is still listed.
+ * is still listed. On 7.x the arena's scratch page is skipped as found
+ * for ctx; should that arena have gone since, the run may hold a page
+ * that vmv_kernel_sparse_pin() then reads as a hole.
  */
 bool vmv_kernel_sparse_next(unsigned long addr, unsigned long *start,
-			    unsigned long *end)
+			    unsigned long *end, struct vmv_sparse_ctx *ctx)
 {
 	struct vmv_karea a;
 
@@ -730,7 +857,12 @@ bool vmv_kernel_sparse_next(unsigned long addr, unsigned long *start,
 			[(a.start / READ_ONCE(*vmv_syms.vmap_zone_size)) %
 			 READ_ONCE(*vmv_syms.nr_vmap_nodes)];	/* addr_to_node() */
 		unsigned long from = max(addr, a.start), next;
+		const struct page *scratch = NULL;
 
+		if (a.kind == VMV_KIND_SPARSE && !vmv_arena_known(ctx, a.vm))
+			vmv_arena_lookup(ctx);
+		if (VMV_ARENA_SCRATCH && ctx->known)
+			scratch = ctx->scratch;
 		for (; a.kind == VMV_KIND_SPARSE && from < a.end; from = next) {
 			struct vmap_area *va;
 			bool found;
@@ -742,7 +874,7 @@ bool vmv_kernel_sparse_next(unsigned long addr, unsigned long *start,
 				spin_unlock(&vn->busy.lock);
 				break;
 			}
-			found = vmv_find_present(from, next, start, end);
+			found = vmv_find_present(from, next, start, end, scratch);
 			spin_unlock(&vn->busy.lock);
 			if (found)
 				return true;

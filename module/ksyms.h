@@ -22,6 +22,11 @@ VMV_KSYM(vmap_area_root, vmap_area_root, VMV_KSYM_DATA)
 VMV_KSYM(vmap_area_list, vmap_area_list, VMV_KSYM_DATA)
 VMV_KSYM(vmap_area_lock, vmap_area_lock, VMV_KSYM_DATA)
 #endif
+#if VMV_ARENA_SCRATCH
+/* kernel/bpf/syscall.c: the BPF maps by id, to find the arena of an area */
+VMV_KSYM(map_idr, map_idr, VMV_KSYM_DATA)
+VMV_KSYM(map_idr_lock, map_idr_lock, VMV_KSYM_DATA)
+#endif
 /* layout.c checks the copied layouts against the kernel's BTF */
 #ifdef CONFIG_DEBUG_INFO_BTF
 VMV_KSYM(btf_start, __start_BTF, VMV_KSYM_BTF)

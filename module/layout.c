@@ -21,6 +21,7 @@
 #include <linux/types.h>
 
 #include "btf.h"
+#include "kernel_arena.h"
 #include "kernel_vmalloc.h"
 #include "vmapview.h"
 
@@ -36,6 +37,7 @@ struct vmv_layout_row {
 	const char *member;	/* NULL: sizeof the struct */
 	size_t offset;
 	size_t size;
+	bool arena;		/* kernel_arena.h's: a mismatch only stops arena reads */
 };
 
 /*
@@ -46,6 +48,9 @@ struct vmv_layout_row {
 	{ #kstruct, #__VA_ARGS__, offsetof(copy, __VA_ARGS__),		\
 	  sizeof_field(copy, __VA_ARGS__) }
 #define VMV_ROW_SIZE(kstruct, copy)	{ #kstruct, NULL, 0, sizeof(copy) }
+#define VMV_ROW_ARENA(kstruct, copy, ...)				\
+	{ #kstruct, #__VA_ARGS__, offsetof(copy, __VA_ARGS__),		\
+	  sizeof_field(copy, __VA_ARGS__), true }
 
 static const struct vmv_layout_row vmv_layout_rows[] = {
 	/*
@@ -103,15 +108,36 @@ static const struct vmv_layout_row vmv_layout_rows[] = {
 	VMV_ROW(rb_list, struct vmv_krb_list, head),
 	VMV_ROW(rb_list, struct vmv_krb_list, lock),
 #endif
+#if VMV_ARENA_SCRATCH
+	/*
+	 * struct bpf_arena (struct vmv_karena), 7.x: the arena of a sparse
+	 * area, by kern_vm, and its scratch page. BPF arenas change more
+	 * often than mm/vmalloc.c, so a mismatch leaves sparse areas unread
+	 * (stats says so) rather than refusing the load.
+	 */
+	VMV_ROW_ARENA(bpf_arena, struct vmv_karena, map),
+	VMV_ROW_ARENA(bpf_arena, struct vmv_karena, kern_vm),
+	VMV_ROW_ARENA(bpf_arena, struct vmv_karena, scratch_page),
+#endif
 };
 
 /* Which layouts the module uses: checked against BTF, or as compiled. */
 static bool vmv_layout_btf;
+/* Whether kernel_arena.h's copy may be used (VMV_ROW_ARENA). */
+static bool vmv_layout_arena_ok;
+
+bool vmv_layout_arena(void)
+{
+	return vmv_layout_arena_ok;
+}
 
 const char *vmv_layout_source(void)
 {
 	return vmv_layout_btf ? "btf" : "compiled";
 }
+
+/* Set while the arena rows are checked, whose mismatch is no refusal. */
+static bool vmv_layout_soft;
 
 /* Every refusal is one line that ends the same way. */
 static __printf(1, 2) void vmv_layout_err(const char *fmt, ...)
@@ -122,7 +148,10 @@ static __printf(1, 2) void vmv_layout_err(const char *fmt, ...)
 	va_start(args, fmt);
 	vaf.fmt = fmt;
 	vaf.va = &args;
-	pr_err("layout: %pV; refusing to load\n", &vaf);
+	if (vmv_layout_soft)
+		pr_warn("layout: %pV; mem leaves sparse areas (BPF arenas) unread\n", &vaf);
+	else
+		pr_err("layout: %pV; refusing to load\n", &vaf);
 	va_end(args);
 }
 
@@ -233,13 +262,15 @@ static int vmv_layout_row_check(const struct vmv_btf *btf,
  * there is no telling which one is mm/vmalloc.c's.
  */
 static int vmv_layout_rows_check(const struct vmv_btf *btf,
-				 const struct vmv_layout_row *skew)
+				 const struct vmv_layout_row *skew, bool arena)
 {
 	const struct vmv_layout_row *r;
 	u32 id;
 	int ret;
 
 	for (r = vmv_layout_rows; r < vmv_layout_rows + ARRAY_SIZE(vmv_layout_rows); r++) {
+		if (r->arena != arena)
+			continue;
 		id = vmv_btf_find_struct(btf, r->type, 0);
 		if (!id) {
 			vmv_layout_err("no struct %s in the kernel's BTF", r->type);
@@ -267,6 +298,7 @@ int vmv_layout_check(void)
 	int ret;
 
 	vmv_layout_btf = false;
+	vmv_layout_arena_ok = false;
 	ret = vmv_layout_skew(&skew);
 	if (ret)
 		return ret;
@@ -274,11 +306,17 @@ int vmv_layout_check(void)
 	ret = vmv_btf_load(&btf, &copy, vmv_syms.btf_start, vmv_syms.btf_stop);
 	if (ret == -ENOENT) {
 		pr_warn("layout: the kernel has no BTF (CONFIG_DEBUG_INFO_BTF), so the layouts vmapview was built for are used unchecked\n");
+		vmv_layout_arena_ok = true;
 		return 0;
 	}
 	if (ret)
 		return ret;
-	ret = vmv_layout_rows_check(&btf, skew);
+	ret = vmv_layout_rows_check(&btf, skew, false);
+	if (!ret) {
+		vmv_layout_soft = true;
+		vmv_layout_arena_ok = !vmv_layout_rows_check(&btf, skew, true);
+		vmv_layout_soft = false;
+	}
 	vmv_btf_close(&btf, copy);
 	if (!ret)
 		vmv_layout_btf = true;

@@ -59,14 +59,14 @@ static int vmv_copy_pinned(char __user *ubuf, struct page *page, size_t off,
  * be freed (sparse.c): -ENOENT when addr is in none.
  */
 static int vmv_copy_sparse(char __user *ubuf, unsigned long addr, size_t off,
-			   size_t n)
+			   size_t n, struct vmv_sparse_ctx *ctx)
 {
 	unsigned int tries;
 	struct page *page;
 	int ret;
 
 	for (tries = 0;; tries++) {
-		ret = vmv_kernel_sparse_pin(addr, &page);
+		ret = vmv_kernel_sparse_pin(addr, &page, ctx);
 		if (ret != -EAGAIN || tries == VMV_SPARSE_TRIES)
 			break;
 		if (signal_pending(current))
@@ -81,19 +81,19 @@ static int vmv_copy_sparse(char __user *ubuf, unsigned long addr, size_t off,
 }
 
 static bool vmv_sparse_next(unsigned long addr, unsigned long *start,
-			    unsigned long *end)
+			    unsigned long *end, struct vmv_sparse_ctx *ctx)
 {
-	return vmv_kernel_sparse_next(addr, start, end);
+	return vmv_kernel_sparse_next(addr, start, end, ctx);
 }
 #else
 static int vmv_copy_sparse(char __user *ubuf, unsigned long addr, size_t off,
-			   size_t n)
+			   size_t n, struct vmv_sparse_ctx *ctx)
 {
 	return -ENOENT;
 }
 
 static bool vmv_sparse_next(unsigned long addr, unsigned long *start,
-			    unsigned long *end)
+			    unsigned long *end, struct vmv_sparse_ctx *ctx)
 {
 	return false;
 }
@@ -106,7 +106,7 @@ static bool vmv_sparse_next(unsigned long addr, unsigned long *start,
  * are never touched.
  */
 static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
-			 size_t n)
+			 size_t n, struct vmv_sparse_ctx *ctx)
 {
 	struct vmv_folio *folio;
 	struct page *page;
@@ -131,7 +131,7 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 		}
 		return vmv_copy_pinned(ubuf, page, off, n);
 	}
-	ret = vmv_copy_sparse(ubuf, addr, off, n);
+	ret = vmv_copy_sparse(ubuf, addr, off, n, ctx);
 	if (ret != -ENOENT)
 		return ret;
 	return clear_user(ubuf, n) ? -EFAULT : 0;
@@ -147,6 +147,7 @@ struct vmv_data_cache {
 	unsigned long ms, me;	/* the mirror's; ULONG_MAX: none */
 	unsigned long ss, se;	/* the sparse areas' */
 	bool m_known, s_known;
+	struct vmv_sparse_ctx sparse;
 };
 
 static bool vmv_mem_next_data(unsigned long addr, unsigned long *start,
@@ -160,7 +161,7 @@ static bool vmv_mem_next_data(unsigned long addr, unsigned long *start,
 		c->m_known = true;
 	}
 	if (!c->s_known || addr >= c->se) {
-		if (!vmv_sparse_next(addr, &c->ss, &c->se)) {
+		if (!vmv_sparse_next(addr, &c->ss, &c->se, &c->sparse)) {
 			c->ss = ULONG_MAX;
 			c->se = ULONG_MAX;
 		}
@@ -210,7 +211,7 @@ static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 				  VMV_HOLE_CHUNK);
 			ret = clear_user(ubuf + done, n) ? -EFAULT : 0;
 		} else {
-			ret = vmv_copy_page(ubuf + done, addr - off, off, n);
+			ret = vmv_copy_page(ubuf + done, addr - off, off, n, &c.sparse);
 		}
 		if (ret)
 			break;

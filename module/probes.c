@@ -423,13 +423,15 @@ EXPORT_SYMBOL_GPL(vmv_probes_check);
 #if VMV_MEM_READS_SPARSE
 /*
  * Whether sparse areas may be read: the arena_map_free() probe is armed
- * and has missed no hit (sparse.c).
+ * and has missed no hit (sparse.c), and on 7.x the arena's layout, which
+ * finds its scratch page, is the kernel's (layout.c).
  */
 bool vmv_sparse_readable(void)
 {
 	struct vmv_probe *p = &vmv_probes[0];
 
-	return READ_ONCE(p->installed) && !vmv_probe_nmissed(p);
+	return (!VMV_ARENA_SCRATCH || vmv_layout_arena()) &&
+	       READ_ONCE(p->installed) && !vmv_probe_nmissed(p);
 }
 #endif
 

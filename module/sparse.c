@@ -30,6 +30,12 @@
  * on PREEMPT_RT. The reader holds the area's busy list lock around it
  * (kread.c), so that its page tables stay.
  *
+ * In 7.x an arena also maps its scratch page wherever a BPF program
+ * faulted on an address it never allocated (compat.h): that page is a
+ * hole. kread.c finds it from the arena, looked up among the BPF maps
+ * before the pin; the count of frees begun, vmv_arena_gen, says whether
+ * that arena may have gone since: a free of it would have begun.
+ *
  * A hit the kretprobe misses (no free instance) would let a reader copy
  * freed memory: once it has missed one, sparse areas are not read again
  * (vmv_sparse_readable(), probe.arena_map_free.nmissed in stats).
@@ -47,10 +53,18 @@
 #if VMV_MEM_READS_SPARSE
 static atomic_t vmv_sparse_readers = ATOMIC_INIT(0);
 static atomic_t vmv_arena_frees = ATOMIC_INIT(0);
+/* Arena frees begun, ever: an arena found before may since be gone. */
+static atomic_t vmv_arena_gen = ATOMIC_INIT(0);
+
+unsigned int vmv_sparse_gen(void)
+{
+	return atomic_read_acquire(&vmv_arena_gen);
+}
 
 int vmv_arena_free_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	atomic_inc(&vmv_arena_frees);
+	atomic_inc(&vmv_arena_gen);
 	/* Pairs with the reader's: one of the two sees the other's count. */
 	smp_mb__after_atomic();
 	while (atomic_read_acquire(&vmv_sparse_readers))
@@ -68,8 +82,13 @@ int vmv_arena_free_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
  * The page mapped at addr, in a sparse area whose busy list lock the
  * caller holds: pinned in *pinned, or NULL for a hole. -EAGAIN while an
  * arena is being freed (retry), -EIO when sparse areas are not read.
+ * On 7.x, ctx names the area's arena as found when ctx->gen frees had
+ * begun: its scratch page is a hole, and -ESTALE says that another free
+ * has begun since, after which that arena may be gone and its scratch
+ * page anyone's (find it again).
  */
-int vmv_sparse_pin_locked(unsigned long addr, struct page **pinned)
+int vmv_sparse_pin_locked(unsigned long addr, struct page **pinned,
+			  const struct vmv_sparse_ctx *ctx)
 {
 	struct vmv_folio *folio = NULL, *drop = NULL;
 	struct page *page;
@@ -87,7 +106,13 @@ int vmv_sparse_pin_locked(unsigned long addr, struct page **pinned)
 		ret = -EAGAIN;
 		goto out;
 	}
+	if (VMV_ARENA_SCRATCH && atomic_read(&vmv_arena_gen) != ctx->gen) {
+		ret = -ESTALE;
+		goto out;
+	}
 	page = vmv_vmalloc_to_page(addr);
+	if (VMV_ARENA_SCRATCH && page == ctx->scratch)
+		goto out;
 	/* A poisoned page would raise a machine check on the copy. */
 	if (!page || !pfn_valid(page_to_pfn(page)) ||
 	    PageReserved(page) || PageHWPoison(page))

@@ -36,7 +36,7 @@ VMV_STAT(ALIAS_OVERLAPS, "unmap_alias_overlaps",
 VMV_STAT(POOL_EMPTY, "pool_empty", "events that found their record pool short")
 VMV_STAT(VA_FREE_RESCANS, "va_free_rescans", "large rescans a vfree() asked for")
 VMV_STAT(SPARSE_WAITS, "sparse_waits",
-	 "mem reads of an arena page that waited for arena_map_free()")
+	 "mem reads of an arena page that waited for an arena being freed")
 /* printed after the probes' lines (vmv_probes_show()) */
 VMV_STAT(VB_ALLOC, "vb_alloc_calls", "vb_alloc() calls")
 VMV_STAT(VB_FREE, "vb_free_calls", "vb_free() calls")

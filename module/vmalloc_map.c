@@ -208,10 +208,10 @@ static int vmv_map_show(struct seq_file *m, void *v)
 	bool last_present, gone, first = true;
 	struct vmv_verdict verdict;
 	enum vmv_area_kind kind;
-	unsigned long mapped;
+	unsigned long mapped, nscratch;
 	unsigned int i;
 
-	mapped = vmv_kernel_present_pages(a, &last_present, &gone);
+	mapped = vmv_kernel_present_pages(a, &last_present, &gone, &nscratch);
 	if (gone)
 		return 0;	/* freed while we looked: not listed */
 	kind = vmv_kind(a);
@@ -221,6 +221,13 @@ static int vmv_map_show(struct seq_file *m, void *v)
 		seq_printf(m, "0x%lx-0x%lx", 0UL, 0UL);
 	seq_printf(m, " %lu kind=%s mapped=%lu", a->end - a->start,
 		   vmv_kind_names[vmv_shown_kind(a, kind)].name, mapped);
+	/* 7.x: mapped pages that are the arena's scratch page (compat.h) */
+	if (VMV_ARENA_SCRATCH && a->kind == VMV_KIND_SPARSE) {
+		if (nscratch == ULONG_MAX)
+			seq_puts(m, " scratch=unknown");
+		else
+			seq_printf(m, " scratch=%lu", nscratch);
+	}
 	if (a->nr_pages)
 		seq_printf(m, " pages=%lu", a->nr_pages);
 	if (a->caller)

@@ -40,6 +40,7 @@ int vmv_kptr_restrict(void);
 
 int vmv_layout_check(void);
 const char *vmv_layout_source(void);
+bool vmv_layout_arena(void);
 
 /* --- kread.c: the only reader of mm/vmalloc.c's structures and page tables --- */
 
@@ -86,25 +87,43 @@ struct vmv_karea {
 	unsigned long vm_flags;		/* its vm_struct's; 0 without one */
 	unsigned long nr_pages;		/* the vm_struct's, once initialized */
 	const void *caller;		/* the vm_struct's, NULL without one */
+	const void *vm;			/* the vm_struct: compared, never read */
 	enum vmv_area_kind kind;
 	int first_used;			/* blocks from 6.3: used_map's first, or -1 */
 };
 
 bool vmv_kernel_next_area(unsigned long addr, struct vmv_karea *a);
 unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
-				       bool *last_present, bool *gone);
+				       bool *last_present, bool *gone,
+				       unsigned long *nscratch);
+/*
+ * What a reader of sparse areas keeps from page to page: on 7.x the area
+ * it last read, its arena's scratch page (a hole, never data: compat.h's
+ * VMV_ARENA_SCRATCH) and how many arena frees had begun when that was
+ * found (sparse.c). Zeroed before the first use.
+ */
+struct vmv_sparse_ctx {
+	const void *vm;		/* the area's vm_struct: compared, never read */
+	struct page *scratch;
+	unsigned int gen;
+	bool known;
+};
+
 #if VMV_MEM_READS_SPARSE
 struct kretprobe_instance;
 struct page;
 struct pt_regs;
 
-int vmv_kernel_sparse_pin(unsigned long addr, struct page **pinned);
+int vmv_kernel_sparse_pin(unsigned long addr, struct page **pinned,
+			  struct vmv_sparse_ctx *ctx);
 bool vmv_kernel_sparse_next(unsigned long addr, unsigned long *start,
-			    unsigned long *end);
+			    unsigned long *end, struct vmv_sparse_ctx *ctx);
 
 /* --- sparse.c: reading VM_SPARSE areas while their pages stay --- */
 
-int vmv_sparse_pin_locked(unsigned long addr, struct page **pinned);
+int vmv_sparse_pin_locked(unsigned long addr, struct page **pinned,
+			  const struct vmv_sparse_ctx *ctx);
+unsigned int vmv_sparse_gen(void);
 int vmv_arena_free_entry(struct kretprobe_instance *ri, struct pt_regs *regs);
 int vmv_arena_free_ret(struct kretprobe_instance *ri, struct pt_regs *regs);
 bool vmv_sparse_readable(void);

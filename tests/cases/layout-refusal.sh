@@ -5,7 +5,8 @@
 # one offset is wrong (layout_skew=STRUCT.MEMBER) refuses to load with one
 # line naming that field, and leaves nothing behind: no module, no debugfs
 # directory, no probe, no oops. A layout_skew that names no checked field is
-# refused as well, so that a typo here cannot make the test pass.
+# refused as well, so that a typo here cannot make the test pass. On 7.x a
+# wrong struct bpf_arena (kernel_arena.h) only leaves BPF arenas unread.
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 
 [ -e /sys/kernel/btf/vmlinux ] || skip "the kernel has no BTF (CONFIG_DEBUG_INFO_BTF)"
@@ -45,6 +46,36 @@ for skew in $skews; do
 	esac
 done
 refused vmap_block.no_such_member "layout_skew=vmap_block.no_such_member names no checked member"
+
+# 7.x: struct bpf_arena (the arena's scratch page) is no refusal: the load
+# goes on, says so in one line, and leaves sparse areas (BPF arenas) unread:
+# reader=none, and mem reads a hole there, as /proc/kcore does.
+if kernel_at_least 7 0; then
+	load_testmod	# vmv.Arena finds its area through the test module's pte
+	dmesg -C
+	insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" "$ksyms" layout_skew=bpf_arena.scratch_page ||
+		fail "layout_skew=bpf_arena.scratch_page refused the load"
+	lines=$(dmesg | grep 'vmapview: layout:')
+	echo "$lines"
+	echo "$lines" | grep -q "struct bpf_arena.scratch_page is at byte.*; mem leaves sparse areas (BPF arenas) unread$" ||
+		fail "no layout line for struct bpf_arena.scratch_page"
+	python3 - <<'PY' || fail "a sparse area is read with a wrong struct bpf_arena"
+import errno
+import sys
+import vmv
+a = vmv.Arena(4, [1], 0x31)
+print(a.record.line)
+try:
+    data = vmv.Mem().read(a.kaddr(1), 4096)
+    got = "zeros" if data == bytes(4096) else "the page" if data == a.truth(1) else "other bytes"
+except OSError as e:
+    got = errno.errorcode.get(e.errno, str(e.errno))
+a.close()
+print(f"reader={a.record.fields.get('reader')}, a written page through mem: {got}")
+sys.exit(0 if a.record.fields.get("reader") == "none" and got == "zeros" else 1)
+PY
+	rmmod vmapview || fail "rmmod"
+fi
 
 # The same build loads when nothing is skewed.
 insmod "$VMAPVIEW_KMOD/testing/vmapview.ko" "$ksyms" || fail "testing build without skew"

@@ -46,6 +46,14 @@
  *                     free), so that a reader that copies it from then on
  *                     shows the marker
  *   nohold            remove that kprobe
+ *   scratch FD ADDR   7.x: map the scratch page of the BPF arena that the
+ *                     writer's file descriptor FD holds at ADDR in its
+ *                     kernel range (the PTE there must be none), as
+ *                     bpf_arena_handle_page_fault() does where a BPF program
+ *                     faulted (the suite has no BPF compiler to make a
+ *                     program fault), and fill it with 0x5c, as the
+ *                     program's stores there would; needs
+ *                     init_mm_addr=ADDRESS at load
  *   probes 1|0        register (1) or remove (0) a kretprobe on vm_map_ram()
  *                     and a kprobe on vm_unmap_ram() with empty handlers:
  *                     the cost of the probes alone, for benchmarks
@@ -858,6 +866,73 @@ static int vmvt_lifetime(unsigned int a, unsigned int b)
 	return 0;
 }
 
+/*
+ * ptep_try_set() came with the arenas' scratch page (7.x): the kernels
+ * that have it map one.
+ */
+#if defined(ptep_try_set) && IS_ENABLED(CONFIG_BPF_SYSCALL)
+#include <linux/bpf.h>
+
+MODULE_IMPORT_NS("BPF_INTERNAL");	/* bpf_map_get() */
+
+/* init_mm, which modules are not given: for apply_to_page_range(). */
+static unsigned long init_mm_addr;
+module_param(init_mm_addr, ulong, 0444);
+MODULE_PARM_DESC(init_mm_addr, "the address of init_mm, for scratch");
+
+/* The start of kernel/bpf/arena.c's struct bpf_arena in 7.x. */
+struct vmvt_arena {
+	struct bpf_map map;
+	u64 user_vm_start;
+	u64 user_vm_end;
+	struct vm_struct *kern_vm;
+	struct page *scratch_page;
+};
+
+/* kernel/bpf/arena.c's apply_range_set_scratch_cb() */
+static int vmvt_set_scratch(pte_t *pte, unsigned long addr, void *data)
+{
+	if (!pte_none(ptep_get(pte)) ||
+	    !ptep_try_set(pte, mk_pte(data, PAGE_KERNEL)))
+		return -EEXIST;
+	return 0;
+}
+
+static int vmvt_scratch(unsigned int fd, unsigned long addr)
+{
+	struct bpf_map *map;
+	struct vmvt_arena *arena;
+	unsigned long start;
+	int ret = -EINVAL;
+
+	if (!init_mm_addr)
+		return -EINVAL;
+	map = bpf_map_get(fd);
+	if (IS_ERR(map))
+		return PTR_ERR(map);
+	arena = container_of(map, struct vmvt_arena, map);
+	if (map->map_type != BPF_MAP_TYPE_ARENA)
+		goto out;
+	start = (unsigned long)arena->kern_vm->addr;
+	if (addr < start || addr >= start + get_vm_area_size(arena->kern_vm))
+		goto out;
+	ret = apply_to_page_range((struct mm_struct *)init_mm_addr, addr & PAGE_MASK,
+				  PAGE_SIZE, vmvt_set_scratch,
+				  arena->scratch_page);
+	/* What a BPF program's stores there after its fault would leave. */
+	if (!ret)
+		memset(page_address(arena->scratch_page), 0x5c, PAGE_SIZE);
+out:
+	bpf_map_put(map);
+	return ret;
+}
+#else
+static int vmvt_scratch(unsigned int fd, unsigned long addr)
+{
+	return -EOPNOTSUPP;
+}
+#endif
+
 static int vmvt_run(int argc, char **argv)
 {
 	struct vmvt_map *m;
@@ -889,6 +964,14 @@ static int vmvt_run(int argc, char **argv)
 	}
 	if (argc == 1 && !strcmp(argv[0], "nohold"))
 		return vmvt_hold(NULL, 0, -1);
+	if (argc == 3 && !strcmp(argv[0], "scratch")) {
+		unsigned long addr;
+		unsigned int fd;
+
+		if (kstrtouint(argv[1], 0, &fd) || kstrtoul(argv[2], 0, &addr))
+			return -EINVAL;
+		return vmvt_scratch(fd, addr);
+	}
 
 	if (argc == 3 && (!strcmp(argv[0], "map") || !strcmp(argv[0], "vmalloc"))) {
 		if (kstrtouint(argv[2], 0, &count))
