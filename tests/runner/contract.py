@@ -127,10 +127,17 @@ def harness_job(tests):
     return argv + [guest_path(t) for t in tests], env
 
 
-def script_job(name):
-    """The job's command and environment that run tests/guest/NAME.sh."""
+# How the benchmarks' guest clock runs (VMAPVIEW_BENCH_CLOCK): "instructions"
+# under QEMU's -icount shift=0 (1 ns of guest time per instruction, the same
+# count for the same work in every run), "wall" as in every other boot.
+BENCH_CLOCKS = ("instructions", "wall")
+
+
+def script_job(name, **extra):
+    """The job's command and environment that run tests/guest/NAME.sh;
+    extra: more of its environment."""
     return (["bash", os.path.join(GUEST_SRC, f"tests/guest/{name}.sh")],
-            {"VMAPVIEW_REPORT": os.path.join(GUEST_OUT, job_report(name))})
+            {"VMAPVIEW_REPORT": os.path.join(GUEST_OUT, job_report(name)), **extra})
 
 
 def write_job(out, kernel, argv, env, tools):

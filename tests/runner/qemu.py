@@ -63,9 +63,20 @@ DEBUG_CPU = "max,la57=off"
 CLOCK = "tsc=reliable"
 
 
-def command(kernel, initrd, out_dir, src_dir, append, memory="3G", cpu="max"):
-    return [
-        os.environ.get("VMAPVIEW_QEMU", "qemu-system-x86_64"), "-machine", "q35", "-cpu", cpu, "-smp", "2",
+# Counted, not timed: with -icount shift=0 the guest clock advances 1 ns per
+# instruction executed (sleep=off: not while idle either), so a loop's
+# "time" is its instruction count, the same in every run on any host.
+# Needs single-threaded TCG, which the guests use anyway. One vCPU: with
+# two, every kernel tried (6.1, 7.3; shift=0 or auto, sleep on or off, cpu
+# max or qemu64) hangs bringing up CPU 1 (calibrate_delay_direct fails,
+# then nothing), on this machine's QEMU 7.2.
+ICOUNT = ["-icount", "shift=0,sleep=off,align=off"]
+
+
+def command(kernel, initrd, out_dir, src_dir, append, memory="3G", cpu="max",
+            icount=False):
+    return [os.environ.get("VMAPVIEW_QEMU", "qemu-system-x86_64")] + (ICOUNT if icount else []) + [
+        "-machine", "q35", "-cpu", cpu, "-smp", "1" if icount else "2",
         "-m", memory, "-accel", os.environ.get("VMAPVIEW_ACCEL", ACCEL),
         "-nodefaults", "-display", "none", "-no-reboot",
         "-serial", "stdio",
