@@ -692,11 +692,72 @@ static unsigned long vmv_count_present(unsigned long addr, unsigned long end,
 #define VMV_WALK_CHUNK	(64 * PMD_SIZE)
 
 /*
+ * A walk of busy area a's page tables a chunk at a time, each chunk under
+ * the lock of a's busy list, checking each time that a is still listed:
+ * while it is, no huge mapping can be made over its range, which would
+ * free the page-table pages under the walk (pmd_free_pte_page()). A 4 GiB
+ * arena is walked in 32 holds of the lock.
+ */
+struct vmv_area_walk {
+	const struct vmv_karea *a;
+	struct rb_root *root;
+	spinlock_t *lock;	/* the kernel's, for root */
+	unsigned long addr;	/* where the next chunk starts */
+	bool gone;		/* a left its list on the way */
+};
+
+static void vmv_area_walk_start(struct vmv_area_walk *w,
+				const struct vmv_karea *a, unsigned long from)
+{
+#if VMV_HAS_VMAP_NODES
+	struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)
+		[(a->start / READ_ONCE(*vmv_syms.vmap_zone_size)) %
+		 READ_ONCE(*vmv_syms.nr_vmap_nodes)];	/* addr_to_node() */
+
+	w->root = &vn->busy.root;
+	w->lock = &vn->busy.lock;
+#else
+	w->root = vmv_syms.vmap_area_root;
+	w->lock = vmv_syms.vmap_area_lock;
+#endif
+	w->a = a;
+	w->addr = max(from, a->start);
+	w->gone = false;
+}
+
+/*
+ * Takes the lock for the next chunk, [*addr, *next): false, and no lock
+ * held, past the end of a or once a is gone.
+ */
+static bool vmv_area_walk_lock(struct vmv_area_walk *w, unsigned long *addr,
+			       unsigned long *next)
+{
+	const struct vmv_karea *a = w->a;
+	struct vmap_area *va;
+
+	if (w->gone || w->addr >= a->end)
+		return false;
+	spin_lock(w->lock);
+	va = vmv_kernel_area_from(w->root, a->start);
+	if (!va || va->va_start != a->start || va->va_end != a->end) {
+		spin_unlock(w->lock);
+		w->gone = true;
+		return false;
+	}
+	*addr = w->addr;
+	*next = w->addr + min(a->end - w->addr, VMV_WALK_CHUNK);
+	w->addr = *next;
+	return true;
+}
+
+static void vmv_area_walk_unlock(struct vmv_area_walk *w)
+{
+	spin_unlock(w->lock);
+	cond_resched();
+}
+
+/*
  * The present pages of busy area a, and whether its last page is one.
- * The walk holds the lock of a's busy list, checking each time that a is
- * still listed: while it is, no huge mapping can be made over its range,
- * which would free the page-table pages under the walk
- * (pmd_free_pte_page()). A 4 GiB arena is walked in 32 holds of the lock.
  * *gone: a left its list on the way (the count is then partial).
  * *nscratch (7.x, sparse areas): how many of them map the arena's scratch
  * page, ULONG_MAX when the arena is not found; else 0.
@@ -708,22 +769,9 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 	struct vmv_sparse_ctx ctx = {};
 	const struct page *scratch = NULL;
 	unsigned long addr, next, n = 0;
-	struct vmap_area *va;
-	struct rb_root *root;
-	spinlock_t *lock;	/* the kernel's, for root */
-#if VMV_HAS_VMAP_NODES
-	struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)
-		[(a->start / READ_ONCE(*vmv_syms.vmap_zone_size)) %
-		 READ_ONCE(*vmv_syms.nr_vmap_nodes)];	/* addr_to_node() */
+	struct vmv_area_walk w;
 
-	root = &vn->busy.root;
-	lock = &vn->busy.lock;
-#else
-	root = vmv_syms.vmap_area_root;
-	lock = vmv_syms.vmap_area_lock;
-#endif
 	*last_present = false;
-	*gone = false;
 	*nscratch = 0;
 	if (VMV_ARENA_SCRATCH && a->kind == VMV_KIND_SPARSE) {
 		vmv_arena_known(&ctx, a->vm);
@@ -732,20 +780,13 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 		else
 			scratch = ctx.scratch;
 	}
-	for (addr = a->start; addr < a->end; addr = next) {
-		next = addr + min(a->end - addr, VMV_WALK_CHUNK);
-		spin_lock(lock);
-		va = vmv_kernel_area_from(root, a->start);
-		if (!va || va->va_start != a->start || va->va_end != a->end) {
-			spin_unlock(lock);
-			*gone = true;
-			break;
-		}
+	vmv_area_walk_start(&w, a, a->start);
+	while (vmv_area_walk_lock(&w, &addr, &next)) {
 		n += vmv_count_present(addr, next, last_present, scratch,
 				       nscratch);
-		spin_unlock(lock);
-		cond_resched();
+		vmv_area_walk_unlock(&w);
 	}
+	*gone = w.gone;
 	return n;
 }
 
@@ -840,8 +881,7 @@ static bool vmv_find_present(unsigned long addr, unsigned long end,
 /*
  * The first run of mapped pages of a sparse area at or after addr, as
  * [*start, *end): what mem's SEEK_DATA and reads look for. Each area is
- * walked a chunk at a time under its busy list's lock, checking that it
- * is still listed. On 7.x the arena's scratch page is skipped as found
+ * walked as vmv_area_walk_lock() says. On 7.x the arena's scratch page is skipped as found
  * for ctx; should that arena have gone since, the run may hold a page
  * that vmv_kernel_sparse_pin() then reads as a hole.
  */
@@ -853,32 +893,23 @@ bool vmv_kernel_sparse_next(unsigned long addr, unsigned long *start,
 	if (!vmv_sparse_readable())
 		return false;
 	while (vmv_next_busy(addr, &a)) {
-		struct vmv_kvnode *vn = &(*vmv_syms.vmap_nodes)
-			[(a.start / READ_ONCE(*vmv_syms.vmap_zone_size)) %
-			 READ_ONCE(*vmv_syms.nr_vmap_nodes)];	/* addr_to_node() */
-		unsigned long from = max(addr, a.start), next;
 		const struct page *scratch = NULL;
+		unsigned long from, next;
+		struct vmv_area_walk w;
 
 		if (a.kind == VMV_KIND_SPARSE && !vmv_arena_known(ctx, a.vm))
 			vmv_arena_lookup(ctx);
 		if (VMV_ARENA_SCRATCH && ctx->known)
 			scratch = ctx->scratch;
-		for (; a.kind == VMV_KIND_SPARSE && from < a.end; from = next) {
-			struct vmap_area *va;
-			bool found;
+		vmv_area_walk_start(&w, &a, addr);
+		while (a.kind == VMV_KIND_SPARSE &&
+		       vmv_area_walk_lock(&w, &from, &next)) {
+			bool found = vmv_find_present(from, next, start, end,
+						      scratch);
 
-			next = from + min(a.end - from, VMV_WALK_CHUNK);
-			spin_lock(&vn->busy.lock);
-			va = vmv_kernel_area_from(&vn->busy.root, a.start);
-			if (!va || va->va_start != a.start || va->va_end != a.end) {
-				spin_unlock(&vn->busy.lock);
-				break;
-			}
-			found = vmv_find_present(from, next, start, end, scratch);
-			spin_unlock(&vn->busy.lock);
+			vmv_area_walk_unlock(&w);
 			if (found)
 				return true;
-			cond_resched();
 		}
 		addr = a.end;
 		if (fatal_signal_pending(current))

@@ -10,14 +10,7 @@
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 
 [ "$(kcore_bug)" = misreads ] || skip "kernels before 6.3 read vm_map_ram as zeros (test mem)"
-taskset -pc 0 $$ >/dev/null || fail "taskset"
-load_testmod
-load_vmapview
-vmv fresh-block || fail "fresh-block"
-for m in "a 2" "b 3" "c 16" "big 80"; do
-	tctl map $m
-done
-tctl unmap b
+misread_layout
 python3 - <<'PY' || fail "kcore did not misread as documented"
 import sys
 import vmv

@@ -14,18 +14,11 @@
 # "unpurged vm_area" lines: freed areas waiting for a lazy purge).
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 
-taskset -pc 0 $$ >/dev/null || fail "taskset"
 # /proc/vmallocinfo prints %pK: hashed with kptr_restrict=0, real for root with 1.
 kptr=$(cat /proc/sys/kernel/kptr_restrict)
 trap 'echo $kptr >/proc/sys/kernel/kptr_restrict' EXIT
 echo 1 >/proc/sys/kernel/kptr_restrict
-load_testmod
-load_vmapview
-vmv fresh-block || fail "fresh-block"
-for m in "a 2" "b 3" "c 16" "big 80"; do
-	tctl map $m
-done
-tctl unmap b
+misread_layout
 tctl vmalloc v 6
 python3 - "$(kcore_bug)" <<'PY' || fail "the vmalloc file's kcore column is wrong"
 import sys

@@ -76,11 +76,11 @@ kcore_fix_on() {
 	expect_eq "stats kcore_fix with the fix loaded" "$(vmv stat kcore_fix)" 1
 }
 
-# kcore_fix_layout: pinned to CPU 0, the test module maps, in a fresh block,
-# a (2 pages), b (3, then unmapped: dirty), c (16), and big (80, a large
-# area): the layout 6.12 misreads. Sets BLK_LO/BLK_HI (the block's first
+# misread_layout: vmapview and the test module loaded, and, pinned to
+# CPU 0, in a fresh block, a (2 pages), b (3, then unmapped: dirty), c
+# (16), and big (80, a large area): the layout kcore misreads from 6.3. Sets BLK_LO/BLK_HI (the block's first
 # 32 pages: a, b's hole, c and free pages) and BIG_LO/BIG_HI.
-kcore_fix_layout() {
+misread_layout() {
 	local a
 
 	taskset -pc 0 $$ >/dev/null || fail "taskset"
@@ -105,7 +105,7 @@ kcore_fix_layout() {
 kcore_fix_readers() {
 	local name=$1 read=$2 out=/tmp/kcore-fix.$$ phase
 
-	kcore_fix_layout
+	misread_layout
 	for phase in off on again-off; do
 		case $phase in
 		on) kcore_fix_on ;;

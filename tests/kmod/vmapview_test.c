@@ -659,10 +659,39 @@ static unsigned long vmvt_lt_addr;
 static atomic_t vmvt_lt_state = ATOMIC_INIT(VMVT_LT_IDLE);
 static atomic_long_t vmvt_lt_rounds, vmvt_lt_windows, vmvt_lt_raced;
 
-static struct kprobe vmvt_delay_kp;
-static char vmvt_delay_sym[KSYM_NAME_LEN];
+/* A test kprobe on a symbol named at run time: delay's and hold's. */
+struct vmvt_kp {
+	struct kprobe kp;
+	char sym[KSYM_NAME_LEN];
+	bool on;
+};
+
+static void vmvt_kp_remove(struct vmvt_kp *k)
+{
+	if (k->on) {
+		unregister_kprobe(&k->kp);
+		k->on = false;
+	}
+}
+
+static int vmvt_kp_add(struct vmvt_kp *k, const char *sym,
+		       kprobe_pre_handler_t pre)
+{
+	int ret;
+
+	if (strscpy(k->sym, sym, sizeof(k->sym)) < 0)
+		return -EINVAL;
+	memset(&k->kp, 0, sizeof(k->kp));
+	k->kp.symbol_name = k->sym;
+	k->kp.pre_handler = pre;
+	ret = register_kprobe(&k->kp);
+	if (!ret)
+		k->on = true;
+	return ret;
+}
+
+static struct vmvt_kp vmvt_delay_kp;
 static unsigned int vmvt_delay_arg, vmvt_delay_us;
-static bool vmvt_delay_on;
 
 static bool vmvt_lt_has_page(struct page *page)
 {
@@ -696,33 +725,19 @@ static int vmvt_delay_pre(struct kprobe *p, struct pt_regs *regs)
 
 static int vmvt_delay(const char *sym, unsigned int arg, unsigned int usecs)
 {
-	int ret;
-
-	if (vmvt_delay_on) {
-		unregister_kprobe(&vmvt_delay_kp);
-		vmvt_delay_on = false;
-	}
+	vmvt_kp_remove(&vmvt_delay_kp);
 	if (!sym)
 		return 0;
-	if (arg > 5 || !usecs || usecs > VMVT_DELAY_MAX_US ||
-	    strscpy(vmvt_delay_sym, sym, sizeof(vmvt_delay_sym)) < 0)
+	if (arg > 5 || !usecs || usecs > VMVT_DELAY_MAX_US)
 		return -EINVAL;
 	vmvt_delay_arg = arg;
 	vmvt_delay_us = usecs;
-	memset(&vmvt_delay_kp, 0, sizeof(vmvt_delay_kp));
-	vmvt_delay_kp.symbol_name = vmvt_delay_sym;
-	vmvt_delay_kp.pre_handler = vmvt_delay_pre;
-	ret = register_kprobe(&vmvt_delay_kp);
-	if (!ret)
-		vmvt_delay_on = true;
-	return ret;
+	return vmvt_kp_add(&vmvt_delay_kp, sym, vmvt_delay_pre);
 }
 
-static struct kprobe vmvt_hold_kp;
-static char vmvt_hold_sym[KSYM_NAME_LEN];
+static struct vmvt_kp vmvt_hold_kp;
 static unsigned int vmvt_hold_us;
 static int vmvt_hold_pte_arg;
-static bool vmvt_hold_on;
 
 static int vmvt_hold_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -743,26 +758,14 @@ static int vmvt_hold_pre(struct kprobe *p, struct pt_regs *regs)
 
 static int vmvt_hold(const char *sym, unsigned int usecs, int pte_arg)
 {
-	int ret;
-
-	if (vmvt_hold_on) {
-		unregister_kprobe(&vmvt_hold_kp);
-		vmvt_hold_on = false;
-	}
+	vmvt_kp_remove(&vmvt_hold_kp);
 	if (!sym)
 		return 0;
-	if (!usecs || usecs > VMVT_DELAY_MAX_US || pte_arg > 5 ||
-	    strscpy(vmvt_hold_sym, sym, sizeof(vmvt_hold_sym)) < 0)
+	if (!usecs || usecs > VMVT_DELAY_MAX_US || pte_arg > 5)
 		return -EINVAL;
 	vmvt_hold_us = usecs;
 	vmvt_hold_pte_arg = pte_arg;
-	memset(&vmvt_hold_kp, 0, sizeof(vmvt_hold_kp));
-	vmvt_hold_kp.symbol_name = vmvt_hold_sym;
-	vmvt_hold_kp.pre_handler = vmvt_hold_pre;
-	ret = register_kprobe(&vmvt_hold_kp);
-	if (!ret)
-		vmvt_hold_on = true;
-	return ret;
+	return vmvt_kp_add(&vmvt_hold_kp, sym, vmvt_hold_pre);
 }
 
 static void vmvt_lt_free(unsigned int n)
