@@ -623,11 +623,6 @@ static int vmv_arena_lookup(struct vmv_sparse_ctx *ctx)
 {
 	return 0;
 }
-
-static bool vmv_arena_known(struct vmv_sparse_ctx *ctx, const void *vm)
-{
-	return true;
-}
 #endif
 
 /*
@@ -766,7 +761,7 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 				       bool *last_present, bool *gone,
 				       unsigned long *nscratch)
 {
-	struct vmv_sparse_ctx ctx = {};
+	struct vmv_sparse_ctx ctx = { .vm = a->vm };
 	const struct page *scratch = NULL;
 	unsigned long addr, next, n = 0;
 	struct vmv_area_walk w;
@@ -774,7 +769,6 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 	*last_present = false;
 	*nscratch = 0;
 	if (VMV_ARENA_SCRATCH && a->kind == VMV_KIND_SPARSE) {
-		vmv_arena_known(&ctx, a->vm);
 		if (vmv_arena_lookup(&ctx))
 			*nscratch = ULONG_MAX;
 		else
@@ -791,6 +785,14 @@ unsigned long vmv_kernel_present_pages(const struct vmv_karea *a,
 }
 
 #if VMV_MEM_READS_SPARSE
+#if !VMV_ARENA_SCRATCH
+/* Before 7.x an arena has no scratch page: nothing to know. */
+static bool vmv_arena_known(struct vmv_sparse_ctx *ctx, const void *vm)
+{
+	return true;
+}
+#endif
+
 /*
  * One try of vmv_kernel_sparse_pin(): -ESTALE when ctx is not about the
  * area at addr, or may be out of date (sparse.c).
@@ -880,10 +882,10 @@ static bool vmv_find_present(unsigned long addr, unsigned long end,
 
 /*
  * The first run of mapped pages of a sparse area at or after addr, as
- * [*start, *end): what mem's SEEK_DATA and reads look for. Each area is
- * walked as vmv_area_walk_lock() says. On 7.x the arena's scratch page is skipped as found
- * for ctx; should that arena have gone since, the run may hold a page
- * that vmv_kernel_sparse_pin() then reads as a hole.
+ * [*start, *end): what mem's SEEK_DATA and reads look for, each area
+ * walked as vmv_area_walk_lock() says. On 7.x the arena's scratch page,
+ * as found for ctx, is no data; should that arena have gone since, the
+ * run may hold a page that vmv_kernel_sparse_pin() then reads as a hole.
  */
 bool vmv_kernel_sparse_next(unsigned long addr, unsigned long *start,
 			    unsigned long *end, struct vmv_sparse_ctx *ctx)

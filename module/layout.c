@@ -113,7 +113,8 @@ static const struct vmv_layout_row vmv_layout_rows[] = {
 	 * struct bpf_arena (struct vmv_karena), 7.x: the arena of a sparse
 	 * area, by kern_vm, and its scratch page. BPF arenas change more
 	 * often than mm/vmalloc.c, so a mismatch leaves sparse areas unread
-	 * (stats says so) rather than refusing the load.
+	 * (one line in the kernel log; the vmalloc file says reader=none)
+	 * rather than refusing the load.
 	 */
 	VMV_ROW_ARENA(bpf_arena, struct vmv_karena, map),
 	VMV_ROW_ARENA(bpf_arena, struct vmv_karena, kern_vm),

@@ -39,8 +39,7 @@ bad = []
 scratch = [2, 3, 25] if sys.argv[1] == "1" else []
 for i in scratch:
     # The writer's descriptor names the arena: the ctl file is written here.
-    with open("/sys/kernel/debug/vmapview_test/ctl", "w") as ctl:
-        ctl.write(f"scratch {a.fd} {a.kaddr(i):#x}\n")
+    vmv.ctl(f"scratch {a.fd} {a.kaddr(i):#x}")
     if vmv.pte(a.kaddr(i), 1) != "P":
         bad.append(f"page {i}: the scratch page is not mapped there")
 if scratch:

@@ -78,8 +78,9 @@ kcore_fix_on() {
 
 # misread_layout: vmapview and the test module loaded, and, pinned to
 # CPU 0, in a fresh block, a (2 pages), b (3, then unmapped: dirty), c
-# (16), and big (80, a large area): the layout kcore misreads from 6.3. Sets BLK_LO/BLK_HI (the block's first
-# 32 pages: a, b's hole, c and free pages) and BIG_LO/BIG_HI.
+# (16), and big (80, a large area): the layout kcore misreads from 6.3.
+# Sets BLK_LO/BLK_HI (the block's first 32 pages: a, b's hole, c and free
+# pages) and BIG_LO/BIG_HI.
 misread_layout() {
 	local a
 

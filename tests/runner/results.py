@@ -47,8 +47,9 @@ def seconds(work, profile, default):
 NAMED = 6
 
 
-def readme_rows(path):
-    """The README table's rows, by kernel."""
+def table_rows(path):
+    """The rows of the kernel table in the file at path (the README,
+    docs/kernels.md), by kernel."""
     try:
         with open(path) as f:
             s = f.read()
