@@ -80,7 +80,7 @@ void vmv_large_filter(const struct vmv_area *a, int by)
  * of the calls have ended (begun - ended: the calls in flight).
  */
 atomic_long_t vmv_aliases_gen, vmv_aliases_done, vmv_lost_gen;
-static atomic_long_t vmv_aliases_ended;
+atomic_long_t vmv_aliases_ended;
 bool vmv_adopting;		/* unknown blocks are expected */
 bool vmv_need_resync, vmv_need_large;
 static void (*vmv_lost_cb)(void);
@@ -236,6 +236,51 @@ static void vmv_areas_clear(struct vmv_block *b, unsigned long start,
 	}
 }
 
+/*
+ * The bitmap work of one event, inline: a run is at most VMAP_MAX_ALLOC
+ * (BITS_PER_LONG) pages, so it touches one word or two. The kernel's
+ * bitmap_set()/bitmap_clear() are calls that loop for any length; on the
+ * probe path they were a tenth of vmapview's cost per event.
+ */
+static __always_inline unsigned long vmv_run_mask(unsigned int n)
+{
+	return n >= BITS_PER_LONG ? ~0UL : (1UL << n) - 1;
+}
+
+static __always_inline void vmv_run_set(unsigned long *map, unsigned int off,
+					unsigned int n)
+{
+	unsigned long *w = map + BIT_WORD(off), mask = vmv_run_mask(n);
+	unsigned int bit = off % BITS_PER_LONG;
+
+	w[0] |= mask << bit;
+	if (bit && bit + n > BITS_PER_LONG)
+		w[1] |= mask >> (BITS_PER_LONG - bit);
+}
+
+static __always_inline void vmv_run_clear(unsigned long *map, unsigned int off,
+					  unsigned int n)
+{
+	unsigned long *w = map + BIT_WORD(off), mask = vmv_run_mask(n);
+	unsigned int bit = off % BITS_PER_LONG;
+
+	w[0] &= ~(mask << bit);
+	if (bit && bit + n > BITS_PER_LONG)
+		w[1] &= ~(mask >> (BITS_PER_LONG - bit));
+}
+
+/* bitmap_full() of a block's map, inline: a free word ends it early. */
+static __always_inline bool vmv_map_full(const unsigned long *map)
+{
+	unsigned int i;
+
+	BUILD_BUG_ON(VMV_BLOCK_PAGES % BITS_PER_LONG);
+	for (i = 0; i < BITS_TO_LONGS(VMV_BLOCK_PAGES); i++)
+		if (~map[i])
+			return false;
+	return true;
+}
+
 /* --- blocks --- */
 
 static struct hlist_head *vmv_bucket(unsigned long start)
@@ -243,8 +288,8 @@ static struct hlist_head *vmv_bucket(unsigned long start)
 	return &vmv_block_hash[vmv_vb_idx(start) & ((1 << VMV_HASH_BITS) - 1)];
 }
 
-/* Under rcu_read_lock() or vmv_blocks_lock. */
-static struct vmv_block *vmv_block_lookup(unsigned long start)
+/* Under rcu_read_lock() (or preemption off) or vmv_blocks_lock. */
+static __always_inline struct vmv_block *vmv_block_lookup(unsigned long start)
 {
 	struct vmv_block *b;
 
@@ -281,9 +326,9 @@ struct vmv_block *vmv_block_from(unsigned long addr)
 	return best;
 }
 
-/* Called with no raw lock held (callers hold rcu_read_lock() only). */
-static struct vmv_block *vmv_block_create(unsigned long start, u8 src,
-					  bool *created)
+/* Called with no raw lock held, as an RCU reader (vmv_block_get()). */
+static noinline struct vmv_block *
+vmv_block_create(unsigned long start, u8 src, bool *created)
 {
 	struct vmv_block *b, *old;
 
@@ -319,10 +364,13 @@ static struct vmv_block *vmv_block_create(unsigned long start, u8 src,
 
 /*
  * The live block at start, locked; with create, made (from src) when the
- * mirror lacks it, and *created says so. The caller holds rcu_read_lock().
+ * mirror lacks it, and *created says so. The caller holds rcu_read_lock()
+ * or runs with preemption off (RCU's readers since 4.20's flavour
+ * consolidation). Inline into the probe paths, where it is a tenth of the
+ * cost per event.
  */
-struct vmv_block *vmv_block_get(unsigned long start, bool create, u8 src,
-				bool *created)
+static __always_inline struct vmv_block *
+__vmv_block_get(unsigned long start, bool create, u8 src, bool *created)
 {
 	struct vmv_block *b;
 	unsigned int tries;
@@ -342,6 +390,23 @@ struct vmv_block *vmv_block_get(unsigned long start, bool create, u8 src,
 	return NULL;
 }
 
+struct vmv_block *vmv_block_get(unsigned long start, bool create, u8 src,
+				bool *created)
+{
+	return __vmv_block_get(start, create, src, created);
+}
+
+/*
+ * Probe handlers run with preemption off (kprobes' ftrace and int3 paths,
+ * rethook_trampoline_handler() from 5.18, the kretprobe hash lock before),
+ * which since 4.20 is an RCU read-side section: they take no
+ * rcu_read_lock() of their own, a call and a check saved per event.
+ */
+static __always_inline void vmv_probe_context(void)
+{
+	RCU_LOCKDEP_WARN(preemptible(), "vmapview: event outside probe context");
+}
+
 /*
  * Brings a block up to the generations: the dirty-range reset of every
  * _vm_unmap_aliases() call that began after the block's last unmap and
@@ -355,7 +420,7 @@ void vmv_block_settle(struct vmv_block *b)
 	lockdep_assert_held(&b->lock);
 	if (VMV_ALIASES_RESET_DIRTY && b->s.dirty_max &&
 	    b->dirty_gen < atomic_long_read(&vmv_aliases_done) &&
-	    !bitmap_full(b->s.dirty, VMV_BLOCK_PAGES)) {
+	    !vmv_map_full(b->s.dirty)) {
 		b->s.dirty_min = VMV_BLOCK_PAGES;
 		b->s.dirty_max = 0;
 	}
@@ -381,7 +446,7 @@ struct rb_root vmv_block_kill(struct vmv_block *b)
 
 static void vmv_block_free_rcu(struct rcu_head *head)
 {
-	vmv_rec_put(VMV_REC_BLOCK, container_of(head, struct vmv_block, rcu));
+	vmv_rec_put_any(VMV_REC_BLOCK, container_of(head, struct vmv_block, rcu));
 }
 
 /* Unlinks a dead block; lookups under RCU may still hold it. */
@@ -402,6 +467,13 @@ void vmv_lost_event(enum vmv_stat why)
 {
 	vmv_count(VMV_STAT_LOST_EVENTS);
 	vmv_count(why);
+	WRITE_ONCE(vmv_need_resync, true);
+	vmv_lost_cb();
+}
+
+/* Not a loss: a block needs another look (mirror_sync.c). */
+void vmv_resync_again(void)
+{
 	WRITE_ONCE(vmv_need_resync, true);
 	vmv_lost_cb();
 }
@@ -464,7 +536,7 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	}
 	/* A tail kept of a trimmed adopted run, and the new record. */
 	vmv_rec_reserve(VMV_REC_AREA, 2);
-	rcu_read_lock();
+	vmv_probe_context();
 	/*
 	 * A block the mirror lacks: new, or its first map is still being
 	 * reported. Events are reported when vm_map_ram() returns, so with
@@ -474,9 +546,8 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	 * load is known once adoption ends, so only a pending resync (after a
 	 * loss counted where it happened) leaves it unsure.
 	 */
-	b = vmv_block_get(bstart, true, VMV_SRC_PROBE, &created);
+	b = __vmv_block_get(bstart, true, VMV_SRC_PROBE, &created);
 	if (!b) {
-		rcu_read_unlock();
 		vmv_lost_event(VMV_LOST_MAP_RECORD);
 		return false;
 	}
@@ -490,8 +561,8 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	 * went unseen. Trimmed, so that records never overlap.
 	 */
 	vmv_areas_clear(b, addr, addr + ((unsigned long)n << PAGE_SHIFT));
-	bitmap_set(b->s.used, off, n);
-	bitmap_clear(b->s.dirty, off, n);
+	vmv_run_set(b->s.used, off, n);
+	vmv_run_clear(b->s.dirty, off, n);
 	b->s.cursor = max_t(unsigned int, b->s.cursor, off + n);
 	b->seq++;
 	if (vmv_area_set(&b->areas, addr, count, n, caller, VMV_TYPE_BLOCK,
@@ -501,7 +572,6 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 		lost = VMV_LOST_MAP_RECORD;
 	}
 	raw_spin_unlock(&b->lock);
-	rcu_read_unlock();
 	if (lost >= 0)
 		vmv_lost_event(lost);
 	return created;
@@ -558,17 +628,16 @@ bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed)
 	}
 	/* The tail kept of an adopted run the unmap cuts. */
 	vmv_rec_reserve(VMV_REC_AREA, 1);
-	rcu_read_lock();
+	vmv_probe_context();
 	/*
 	 * During adoption a block not adopted yet gets its record here, so
 	 * that the unmap is kept: the probe fires before vb_free() clears the
 	 * kernel's used_map and PTEs, and the snapshot that follows must not
 	 * take the pages for used.
 	 */
-	b = vmv_block_get(bstart, adopting || map_failed,
-			  adopting ? VMV_SRC_ADOPTED : VMV_SRC_PROBE, &created);
+	b = __vmv_block_get(bstart, adopting || map_failed,
+			    adopting ? VMV_SRC_ADOPTED : VMV_SRC_PROBE, &created);
 	if (!b) {
-		rcu_read_unlock();
 		vmv_lost_event(adopting || map_failed ? VMV_LOST_MAP_RECORD :
 			       VMV_LOST_UNMAP_BLOCK);
 		return false;
@@ -582,19 +651,18 @@ bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed)
 	else
 		vmv_areas_clear(b, addr, addr + ((unsigned long)n << PAGE_SHIFT));
 	vmv_block_settle(b);
-	bitmap_clear(b->s.used, off, n);
-	bitmap_set(b->s.dirty, off, n);
+	vmv_run_clear(b->s.used, off, n);
+	vmv_run_set(b->s.dirty, off, n);
 	b->s.cursor = max_t(unsigned int, b->s.cursor, off + n);
 	b->s.dirty_min = min_t(unsigned int, b->s.dirty_min, off);
 	b->s.dirty_max = max_t(unsigned int, b->s.dirty_max, off + n);
 	b->dirty_gen = atomic_long_read(&vmv_aliases_gen);
 	b->seq++;
 	/* vb_free() frees a block whose pages are all dirty. */
-	dead = bitmap_full(b->s.dirty, VMV_BLOCK_PAGES);
+	dead = vmv_map_full(b->s.dirty);
 	if (dead)
 		areas = vmv_block_kill(b);
 	raw_spin_unlock(&b->lock);
-	rcu_read_unlock();
 	if (dead) {
 		vmv_areas_put(&areas);
 		vmv_block_bury(b);

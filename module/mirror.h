@@ -15,16 +15,18 @@
 
 struct vmv_block {
 	struct hlist_node hash;		/* found under RCU */
-	struct rb_node order;		/* by address, under vmv_blocks_lock */
-	struct rcu_head rcu;
+	union {
+		struct rb_node order;	/* by address, under vmv_blocks_lock */
+		struct rcu_head rcu;	/* once out of the order tree */
+	};
 	raw_spinlock_t lock;		/* protects all below */
-	bool dead;			/* unlinked, or about to be */
+	unsigned int seq;		/* bumped by every event on the block */
 	struct vmv_block_state s;
 	struct rb_root areas;		/* its allocations, by address */
-	unsigned int seq;		/* bumped by every event on the block */
 	unsigned long dirty_gen;	/* vmv_aliases_gen at the last unmap */
 	unsigned long synced_gen;	/* vmv_lost_gen it has seen */
-	unsigned long resync_at;	/* jiffies: not resynced before */
+	u32 resync_at;			/* jiffies (time_before32()): not resynced before */
+	bool dead;			/* unlinked, or about to be */
 	u8 resync_fails;		/* resyncs in a row that failed */
 };
 
@@ -34,6 +36,7 @@ extern struct rb_root vmv_large;
 extern unsigned long vmv_nr_large;
 extern unsigned int vmv_large_seq;
 extern atomic_long_t vmv_aliases_gen, vmv_aliases_done, vmv_lost_gen;
+extern atomic_long_t vmv_aliases_ended;
 extern bool vmv_adopting;
 extern bool vmv_need_resync, vmv_need_large;
 
@@ -55,6 +58,7 @@ static inline void vmv_large_filter(const struct vmv_area *a, int by)
 }
 #endif
 
+void vmv_resync_again(void);
 struct vmv_block *vmv_block_from(unsigned long addr);
 struct vmv_block *vmv_block_get(unsigned long start, bool create, u8 src,
 				bool *created);

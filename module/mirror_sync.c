@@ -49,6 +49,8 @@ int vmv_block_peek(unsigned long start, struct vmv_peek *p)
 
 	p->gens.aliases_done = atomic_long_read(&vmv_aliases_done);
 	p->gens.lost_gen = atomic_long_read(&vmv_lost_gen);
+	p->gens.aliases_ended = atomic_long_read(&vmv_aliases_ended);
+	p->gens.aliases_begun = atomic_long_read(&vmv_aliases_gen);
 	rcu_read_lock();
 	b = vmv_block_get(start, false, 0, &created);
 	if (b) {
@@ -199,7 +201,7 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	DECLARE_BITMAP(used, VMV_BLOCK_PAGES);
 	struct rb_root old = RB_ROOT;
 	struct vmv_block *b;
-	bool created, fresh;
+	bool created, fresh, unsure;
 	int ret;
 
 	rcu_read_lock();
@@ -255,12 +257,27 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	 */
 	vmv_drop_stale_areas(b);
 	ret = vmv_adopt_runs(b, s->present);
-	if (ret)
+	/*
+	 * 6.5+: a _vm_unmap_aliases() call in flight at the peek, or begun
+	 * since, may have reset the kernel's dirty range before the snapshot
+	 * or may do it after: when it ends, vmv_block_settle() cannot tell
+	 * whether the range taken here is to be reset. The block stays
+	 * uncertain, for a pass after the call (a KASAN kernel's call takes
+	 * seconds: alias-overlap caught it).
+	 */
+	unsure = VMV_ALIASES_RESET_DIRTY &&
+		 (g->aliases_begun != g->aliases_ended ||
+		  atomic_long_read(&vmv_aliases_gen) != g->aliases_begun);
+	if (ret || unsure)
 		b->s.uncertain = true;
 out:
 	raw_spin_unlock(&b->lock);
 	rcu_read_unlock();
 	vmv_areas_put(&old);
+	if (!ret && unsure) {
+		vmv_count(VMV_STAT_ALIAS_RESYNCS);
+		vmv_resync_again();
+	}
 	return ret;
 }
 

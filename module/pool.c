@@ -3,10 +3,9 @@
  * Records for probe context: per-CPU pools, as the kernel keeps a
  * vmap_block_queue per CPU. Slab allocation may sleep on PREEMPT_RT, so a
  * probe handler only takes records from its CPU's pool and gives them back
- * there; a work item per CPU refills a pool that runs low and trims one
- * that grew past twice its target. Each pool has its own raw lock, taken
- * with interrupts off (RCU callbacks give block records back from softirq)
- * and only ever contended by that pool's own work item.
+ * there, without a lock and with interrupts on (struct vmv_pool says why
+ * that is safe); a work item per CPU refills a pool that runs low and frees
+ * what a pool had too much of (more than a quarter over its target).
  *
  * Nothing here allocates under a raw lock (the mirror's or a pool's): slab
  * takes spinlock_t, which sleeps on PREEMPT_RT and which lockdep's
@@ -20,6 +19,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cpumask.h>
+#include <linux/llist.h>
 #include <linux/moduleparam.h>
 #include <linux/preempt.h>
 #include <linux/slab.h>
@@ -32,10 +32,24 @@ struct vmv_free {
 	struct vmv_free *next;
 };
 
+/*
+ * A CPU's pool. The free lists are its owner's: only code running on that
+ * CPU in task context with preemption off (probe handlers, a block's or
+ * vmv_large_lock's holder) pops and pushes there, so they need neither a
+ * lock nor interrupts off: events never come from interrupt context
+ * (vm_map_ram() and vm_unmap_ram() may sleep). What comes from anywhere
+ * else (RCU callbacks giving back block records, the refill work) goes
+ * through the lock-free incoming list, which the owner takes whole when
+ * its list runs dry; what the owner has too much of goes out through the
+ * outgoing list, which the work frees.
+ */
 struct vmv_pool {
-	raw_spinlock_t lock;
 	struct vmv_free *free[VMV_REC_NR];
-	unsigned int nr[VMV_REC_NR];
+	struct vmv_free *spare[VMV_REC_NR];	/* the last incoming list taken */
+	unsigned int nr[VMV_REC_NR];		/* free and spare */
+	struct llist_head in[VMV_REC_NR];
+	atomic_t in_nr[VMV_REC_NR];	/* about as many as in holds */
+	struct llist_head out[VMV_REC_NR];
 	struct work_struct work;
 };
 
@@ -77,23 +91,6 @@ static void vmv_rec_cap_hit(enum vmv_rec kind)
 	}
 }
 
-/* Pool state as a probe handler sees it. */
-static struct vmv_pool *vmv_pool_lock(unsigned long *flags)
-{
-	struct vmv_pool *pool;
-
-	local_irq_save(*flags);
-	pool = this_cpu_ptr(&vmv_pools);
-	raw_spin_lock(&pool->lock);
-	return pool;
-}
-
-static void vmv_pool_unlock(struct vmv_pool *pool, unsigned long flags)
-{
-	raw_spin_unlock(&pool->lock);
-	local_irq_restore(flags);
-}
-
 #ifdef VMAPVIEW_TESTING
 /*
  * Test builds: pool_refill=0 holds the refill and trim work back, as a
@@ -123,6 +120,56 @@ static void vmv_pool_kick(struct vmv_pool *pool)
 }
 
 /*
+ * Any context: a record into pool's incoming list; true when that list
+ * holds more than the pool should (block records that RCU gives back to a
+ * CPU that makes no blocks), for the work to free.
+ */
+static bool vmv_pool_give(struct vmv_pool *pool, enum vmv_rec kind,
+			  struct vmv_free *rec)
+{
+	llist_add((struct llist_node *)rec, &pool->in[kind]);
+	return atomic_inc_return(&pool->in_nr[kind]) > 2 * vmv_rec_kinds[kind].target;
+}
+
+/*
+ * The owner takes the incoming list whole, as its spare list, in O(1)
+ * when it has none. The count may be off by a record being given at the
+ * same moment; vmv_pool_pop() corrects nr when the lists end first.
+ */
+static void vmv_pool_take_in(struct vmv_pool *pool, enum vmv_rec kind)
+{
+	int got;
+
+	if (pool->spare[kind] || llist_empty(&pool->in[kind]))
+		return;
+	pool->spare[kind] = (struct vmv_free *)llist_del_all(&pool->in[kind]);
+	if (!pool->spare[kind])
+		return;
+	/* Below zero for a moment when the work took a list (vmv_pool_work()). */
+	got = atomic_xchg(&pool->in_nr[kind], 0);
+	if (got > 0)
+		pool->nr[kind] += got;
+}
+
+static struct vmv_free *vmv_pool_pop(struct vmv_pool *pool, enum vmv_rec kind)
+{
+	struct vmv_free *rec = pool->free[kind];
+
+	if (unlikely(!rec)) {
+		vmv_pool_take_in(pool, kind);
+		rec = pool->spare[kind];
+		pool->spare[kind] = NULL;
+		if (!rec) {
+			pool->nr[kind] = 0;
+			return NULL;
+		}
+	}
+	pool->free[kind] = rec->next;
+	pool->nr[kind] -= !!pool->nr[kind];
+	return rec;
+}
+
+/*
  * A burst can empty a pool before its work item runs. Where slab
  * allocation never sleeps (not PREEMPT_RT), the event then makes the
  * record itself, within the cap, before it takes any raw lock.
@@ -142,26 +189,45 @@ static void *vmv_rec_alloc_atomic(enum vmv_rec kind)
 }
 
 /*
+ * The owner pushes a record; a pool already a quarter over its target
+ * sends it out to be freed (one record at a time: the owner never walks
+ * its lists), so a pool left by a burst holds at most that.
+ */
+static void vmv_pool_push(struct vmv_pool *pool, enum vmv_rec kind,
+			  struct vmv_free *f)
+{
+	unsigned int target = vmv_rec_kinds[kind].target;
+
+	if (unlikely(pool->nr[kind] >= target + target / 4)) {
+		llist_add((struct llist_node *)f, &pool->out[kind]);
+		vmv_pool_kick(pool);
+		return;
+	}
+	f->next = pool->free[kind];
+	pool->free[kind] = f;
+	pool->nr[kind]++;
+}
+
+/*
  * An uninitialised record from this CPU's pool, or NULL. Never allocates:
  * callers hold raw locks (a block's, vmv_large_lock) and have reserved.
+ * Task context; preemption is off in every caller but may not be.
  */
 void *vmv_rec_get(enum vmv_rec kind)
 {
+	unsigned int low = vmv_rec_kinds[kind].target / 2;
 	struct vmv_pool *pool;
 	struct vmv_free *rec;
-	unsigned long flags;
-	bool low;
 
-	pool = vmv_pool_lock(&flags);
-	rec = pool->free[kind];
-	if (rec) {
-		pool->free[kind] = rec->next;
-		pool->nr[kind]--;
+	preempt_disable();
+	pool = this_cpu_ptr(&vmv_pools);
+	rec = vmv_pool_pop(pool, kind);
+	if (unlikely(pool->nr[kind] < low)) {
+		vmv_pool_take_in(pool, kind);
+		if (pool->nr[kind] < low)
+			vmv_pool_kick(pool);
 	}
-	low = pool->nr[kind] < vmv_rec_kinds[kind].target / 2;
-	vmv_pool_unlock(pool, flags);
-	if (low)
-		vmv_pool_kick(pool);
+	preempt_enable();
 	if (!rec && atomic_long_read(&vmv_rec_allocated[kind]) >= vmv_rec_cap[kind])
 		vmv_rec_cap_hit(kind);
 	return rec;
@@ -170,57 +236,62 @@ void *vmv_rec_get(enum vmv_rec kind)
 /*
  * Before an event takes the raw locks under which it will take up to n
  * records of kind: makes this CPU's pool hold them. O(n) for a constant n,
- * with no lock held but the pool's own, never under it. A pool found short
- * is counted (pool_empty); on PREEMPT_RT, and in NMI context (a kprobe on
- * int3), nothing is allocated and the event may then lose its record, as
- * it does at the cap. Probe handlers run with preemption off, so the pool
- * is the one vmv_rec_get() takes from, though an interrupt may take the
- * records first; from task context a migration may make it another CPU's.
- * Both only cost a lost record, which the event counts.
+ * never under a raw lock. A pool found short is counted (pool_empty); on
+ * PREEMPT_RT, and in NMI context (a kprobe on int3), nothing is allocated
+ * and the event may then lose its record, as it does at the cap. Probe
+ * handlers run with preemption off, so the pool is the one vmv_rec_get()
+ * takes from; from task context a migration may make it another CPU's,
+ * which only costs a lost record, which the event counts.
  */
 void vmv_rec_reserve(enum vmv_rec kind, unsigned int n)
 {
-	unsigned int have = READ_ONCE(raw_cpu_ptr(&vmv_pools)->nr[kind]);
+	struct vmv_pool *pool;
 	void *rec;
 
-	if (likely(have >= n))
-		return;
+	preempt_disable();
+	pool = this_cpu_ptr(&vmv_pools);
+	if (likely(pool->nr[kind] >= n))
+		goto out;
+	vmv_pool_take_in(pool, kind);
+	if (pool->nr[kind] >= n)
+		goto out;
 	vmv_count(VMV_STAT_POOL_EMPTY);
 	if (IS_ENABLED(CONFIG_PREEMPT_RT) || in_nmi())
-		return;
-	for (; have < n; have++) {
+		goto out;
+	while (pool->nr[kind] < n) {
 		rec = vmv_rec_alloc_atomic(kind);
 		if (!rec)
-			return;
-		vmv_rec_put(kind, rec);
+			break;
+		vmv_pool_push(pool, kind, rec);
 	}
+out:
+	preempt_enable();
 }
 
+/* Task context, any preemption state, never from interrupts. */
 void vmv_rec_put(enum vmv_rec kind, void *rec)
 {
-	struct vmv_free *f = rec;
-	struct vmv_pool *pool;
-	unsigned long flags;
-	bool high;
+	preempt_disable();
+	vmv_pool_push(this_cpu_ptr(&vmv_pools), kind, rec);
+	preempt_enable();
+}
 
-	pool = vmv_pool_lock(&flags);
-	f->next = pool->free[kind];
-	pool->free[kind] = f;
-	pool->nr[kind]++;
-	high = pool->nr[kind] > 2 * vmv_rec_kinds[kind].target;
-	vmv_pool_unlock(pool, flags);
-	if (high)
+/* Any context (RCU callbacks): through this CPU's incoming list. */
+void vmv_rec_put_any(enum vmv_rec kind, void *rec)
+{
+	struct vmv_pool *pool = raw_cpu_ptr(&vmv_pools);
+
+	if (vmv_pool_give(pool, kind, rec))
 		vmv_pool_kick(pool);
 }
 
-/* Allocates up to want records into pool, within the cap; task context. */
+/* Allocates records into pool's incoming list until it holds want; task context. */
 static int vmv_pool_fill(struct vmv_pool *pool, enum vmv_rec kind,
 			 unsigned int want)
 {
 	struct vmv_free *rec;
-	unsigned long flags;
 
-	while (READ_ONCE(pool->nr[kind]) < want) {
+	while (READ_ONCE(pool->nr[kind]) + max(atomic_read(&pool->in_nr[kind]), 0) < want) {
 		if (atomic_long_inc_return(&vmv_rec_allocated[kind]) >
 		    vmv_rec_cap[kind]) {
 			atomic_long_dec(&vmv_rec_allocated[kind]);
@@ -231,11 +302,7 @@ static int vmv_pool_fill(struct vmv_pool *pool, enum vmv_rec kind,
 			atomic_long_dec(&vmv_rec_allocated[kind]);
 			return -ENOMEM;
 		}
-		raw_spin_lock_irqsave(&pool->lock, flags);
-		rec->next = pool->free[kind];
-		pool->free[kind] = rec;
-		pool->nr[kind]++;
-		raw_spin_unlock_irqrestore(&pool->lock, flags);
+		vmv_pool_give(pool, kind, rec);
 	}
 	return 0;
 }
@@ -261,29 +328,24 @@ void *vmv_rec_alloc(enum vmv_rec kind)
 	return rec;
 }
 
-/* Frees what a pool holds past its target. */
-static void vmv_pool_trim(struct vmv_pool *pool, enum vmv_rec kind,
-			  unsigned int keep)
+static int vmv_free_chain(enum vmv_rec kind, struct llist_node *n)
 {
-	struct vmv_free *rec, *gone = NULL;
-	unsigned long flags;
+	struct llist_node *next;
+	int freed = 0;
 
-	raw_spin_lock_irqsave(&pool->lock, flags);
-	while (pool->nr[kind] > keep) {
-		rec = pool->free[kind];
-		pool->free[kind] = rec->next;
-		pool->nr[kind]--;
-		rec->next = gone;
-		gone = rec;
-	}
-	raw_spin_unlock_irqrestore(&pool->lock, flags);
-	while ((rec = gone)) {
-		gone = rec->next;
-		kfree(rec);
+	for (; n; n = next, freed++) {
+		next = n->next;
+		kfree(n);
 		atomic_long_dec(&vmv_rec_allocated[kind]);
 	}
+	return freed;
 }
 
+/*
+ * Frees what the owner sent out, and the incoming list when the pool has
+ * enough without it (the owner, sending records out, holds a quarter over
+ * its target) or it grew past twice the target; fills a pool that runs low.
+ */
 static void vmv_pool_work(struct work_struct *work)
 {
 	struct vmv_pool *pool = container_of(work, struct vmv_pool, work);
@@ -291,11 +353,14 @@ static void vmv_pool_work(struct work_struct *work)
 
 	for (kind = 0; kind < VMV_REC_NR; kind++) {
 		unsigned int target = vmv_rec_kinds[kind].target;
+		int in = atomic_read(&pool->in_nr[kind]);
 
-		if (READ_ONCE(pool->nr[kind]) > 2 * target)
-			vmv_pool_trim(pool, kind, target);
-		else
-			vmv_pool_fill(pool, kind, target);
+		vmv_free_chain(kind, llist_del_all(&pool->out[kind]));
+		if (in > 0 && ((unsigned int)in > 2 * target ||
+			       READ_ONCE(pool->nr[kind]) >= target + target / 4))
+			atomic_sub(vmv_free_chain(kind, llist_del_all(&pool->in[kind])),
+				   &pool->in_nr[kind]);
+		vmv_pool_fill(pool, kind, target);
 	}
 }
 
@@ -351,7 +416,8 @@ int vmv_pools_init(size_t block_size, size_t area_size)
 	for_each_possible_cpu(cpu) {
 		struct vmv_pool *pool = per_cpu_ptr(&vmv_pools, cpu);
 
-		raw_spin_lock_init(&pool->lock);
+		for (kind = 0; kind < VMV_REC_NR; kind++)
+			init_llist_head(&pool->in[kind]);
 		INIT_WORK(&pool->work, vmv_pool_work);
 	}
 	/* CPUs that come online later start empty and fill on first use. */
@@ -381,7 +447,15 @@ void vmv_pools_exit(void)
 		struct vmv_pool *pool = per_cpu_ptr(&vmv_pools, cpu);
 
 		cancel_work_sync(&pool->work);
-		for (kind = 0; kind < VMV_REC_NR; kind++)
-			vmv_pool_trim(pool, kind, 0);
+		for (kind = 0; kind < VMV_REC_NR; kind++) {
+			vmv_free_chain(kind, (struct llist_node *)pool->free[kind]);
+			vmv_free_chain(kind, (struct llist_node *)pool->spare[kind]);
+			pool->free[kind] = NULL;
+			pool->spare[kind] = NULL;
+			pool->nr[kind] = 0;
+			vmv_free_chain(kind, llist_del_all(&pool->in[kind]));
+			atomic_set(&pool->in_nr[kind], 0);
+			vmv_free_chain(kind, llist_del_all(&pool->out[kind]));
+		}
 	}
 }

@@ -123,7 +123,7 @@ static int vmv_resync_block(struct xarray *xa, unsigned long idx,
 		existed = !vmv_block_peek(start, &p);
 		if (existed && !p.uncertain)
 			return 0;
-		if (existed && p.fails && time_before(jiffies, p.resync_at))
+		if (existed && p.fails && time_before32((u32)jiffies, p.resync_at))
 			return -EAGAIN;
 		at = idx;
 		ret = vmv_kernel_snap_next(xa, &at, s);

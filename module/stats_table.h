@@ -33,6 +33,8 @@ VMV_STAT(RESYNC_FAILURES, "resync_failures", "block or large-area resyncs that f
 VMV_STAT(RECORD_CAP, "record_cap_hits", "records the cap kept from being made")
 VMV_STAT(ALIAS_OVERLAPS, "unmap_alias_overlaps",
 	 "unmaps a _vm_unmap_aliases() overlapped")
+VMV_STAT(ALIAS_RESYNCS, "resync_alias_overlaps",
+	 "block resyncs a _vm_unmap_aliases() overlapped, left uncertain")
 VMV_STAT(POOL_EMPTY, "pool_empty", "events that found their record pool short")
 VMV_STAT(VA_FREE_RESCANS, "va_free_rescans", "large rescans a vfree() asked for")
 VMV_STAT(SPARSE_WAITS, "sparse_waits",

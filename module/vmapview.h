@@ -142,6 +142,7 @@ void *vmv_rec_get(enum vmv_rec kind);
 void vmv_rec_reserve(enum vmv_rec kind, unsigned int n);
 void *vmv_rec_alloc(enum vmv_rec kind);
 void vmv_rec_put(enum vmv_rec kind, void *rec);
+void vmv_rec_put_any(enum vmv_rec kind, void *rec);
 int vmv_pool_fill_local(enum vmv_rec kind, unsigned int want);
 unsigned long vmv_pool_memory(void);
 bool vmv_pool_capped(void);
@@ -207,13 +208,15 @@ void vmv_unmap_window_close(const struct vmv_unmap_window *w, unsigned long addr
 /* resync.c's side: a block at a time, checked against its event count */
 struct vmv_gens {
 	unsigned long aliases_done, lost_gen;
+	/* _vm_unmap_aliases() calls ended and begun, read in that order */
+	unsigned long aliases_ended, aliases_begun;
 };
 
 struct vmv_peek {
 	struct vmv_gens gens;
 	unsigned int seq;
 	u8 fails;
-	unsigned long resync_at;
+	u32 resync_at;
 	bool uncertain;
 };
 

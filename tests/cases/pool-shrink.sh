@@ -1,9 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # vmapview's memory follows the mappings: records come from per-CPU pools
-# that grow while mappings are made, and a pool holding more than twice
-# its target gives the rest back (memory_bytes falls again once the
-# mappings go).
+# that grow while mappings are made, and a pool a quarter over its target
+# gives what comes back beyond that to be freed (memory_bytes falls again
+# once the mappings go).
 # vmapview-timeout: 240
 . "$VMAPVIEW_SRC/tests/guest/lib.sh"
 

@@ -189,11 +189,14 @@ def run_job(k, name, args):
     if name != "bench":
         return _run_job(k, name, name, contract.script_job(name), args)
     rc = 0
-    for clock in contract.BENCH_CLOCKS:
+    # For a quick loop: VMAPVIEW_BENCH_CLOCKS=instructions VMAPVIEW_BENCH=events
+    clocks = os.environ.get("VMAPVIEW_BENCH_CLOCKS", "").split() or contract.BENCH_CLOCKS
+    for clock in clocks:
         print(f"### make bench, guest clock: {clock}", flush=True)
         rc |= _run_job(k, f"bench-{clock}", name,
-                       contract.script_job(name, VMAPVIEW_BENCH_CLOCK=clock), args,
-                       icount=clock == "instructions")
+                       contract.script_job(name, VMAPVIEW_BENCH_CLOCK=clock,
+                                           VMAPVIEW_BENCH=os.environ.get("VMAPVIEW_BENCH", "")),
+                       args, icount=clock == "instructions")
     return rc
 
 
