@@ -288,19 +288,17 @@ rb_find(const void *key, const struct rb_root *tree,
 /* Arguments of the probed functions, in pt_regs at function entry. */
 #define vmv_arg(regs, n)	regs_get_kernel_argument(regs, n)
 /*
- * The return address, at function entry: on top of the stack, which is
- * the current task's and valid there. regs_get_kernel_stack_nth() reads
- * any slot through copy_from_kernel_nofault() (on every kernel from 5.10
- * to 7.3), about a hundred instructions per event on the probe path for a
- * slot that cannot fault; read as the unwinder reads the stack instead,
- * unchecked by KASAN.
+ * The return address, at function entry: the slot at the stack pointer,
+ * on the current task's stack, which cannot fault there (before a
+ * kretprobe at the same address replaces it: see probes.c).
+ * regs_get_kernel_stack_nth() reads any slot through
+ * copy_from_kernel_nofault() (on every kernel from 5.10 to 7.3), about a
+ * hundred instructions per event on the probe path; read as the unwinder
+ * reads the stack instead, unchecked by KASAN.
  */
 static __always_inline unsigned long vmv_entry_ret_addr(struct pt_regs *regs)
 {
-	unsigned long *sp = (unsigned long *)kernel_stack_pointer(regs);
-
-	return regs_within_kernel_stack(regs, (unsigned long)sp) ?
-	       READ_ONCE_NOCHECK(*sp) : 0;
+	return READ_ONCE_NOCHECK(*(unsigned long *)kernel_stack_pointer(regs));
 }
 
 #endif /* VMAPVIEW_COMPAT_H */

@@ -29,7 +29,8 @@
 #include "vmapview.h"
 
 struct vmv_free {
-	struct vmv_free *next;
+	struct vmv_free *next;		/* in a pool's lists and in a chain */
+	struct llist_node chain;	/* a chain's first record, on out */
 };
 
 /*
@@ -39,9 +40,9 @@ struct vmv_free {
  * lock nor interrupts off: events never come from interrupt context
  * (vm_map_ram() and vm_unmap_ram() may sleep). What comes from anywhere
  * else (RCU callbacks giving back block records, the refill work) goes
- * through the lock-free incoming list, which the owner takes whole when
- * its list runs dry; what the owner has too much of goes out through the
- * outgoing list, which the work frees.
+ * through the lock-free incoming list, which only the owner takes, whole,
+ * when its lists run low; what the owner has too much of goes out, in
+ * chains, through the outgoing list, which the work frees.
  */
 struct vmv_pool {
 	struct vmv_free *free[VMV_REC_NR];
@@ -49,7 +50,7 @@ struct vmv_pool {
 	unsigned int nr[VMV_REC_NR];		/* free and spare */
 	struct llist_head in[VMV_REC_NR];
 	atomic_t in_nr[VMV_REC_NR];	/* about as many as in holds */
-	struct llist_head out[VMV_REC_NR];
+	struct llist_head out[VMV_REC_NR];	/* chains, by their chain node */
 	struct work_struct work;
 };
 
@@ -119,16 +120,12 @@ static void vmv_pool_kick(struct vmv_pool *pool)
 		queue_work(system_unbound_wq, &pool->work);
 }
 
-/*
- * Any context: a record into pool's incoming list; true when that list
- * holds more than the pool should (block records that RCU gives back to a
- * CPU that makes no blocks), for the work to free.
- */
-static bool vmv_pool_give(struct vmv_pool *pool, enum vmv_rec kind,
+/* Any context: a record into pool's incoming list. */
+static void vmv_pool_give(struct vmv_pool *pool, enum vmv_rec kind,
 			  struct vmv_free *rec)
 {
 	llist_add((struct llist_node *)rec, &pool->in[kind]);
-	return atomic_inc_return(&pool->in_nr[kind]) > 2 * vmv_rec_kinds[kind].target;
+	atomic_inc(&pool->in_nr[kind]);
 }
 
 /*
@@ -138,17 +135,10 @@ static bool vmv_pool_give(struct vmv_pool *pool, enum vmv_rec kind,
  */
 static void vmv_pool_take_in(struct vmv_pool *pool, enum vmv_rec kind)
 {
-	int got;
-
 	if (pool->spare[kind] || llist_empty(&pool->in[kind]))
 		return;
 	pool->spare[kind] = (struct vmv_free *)llist_del_all(&pool->in[kind]);
-	if (!pool->spare[kind])
-		return;
-	/* Below zero for a moment when the work took a list (vmv_pool_work()). */
-	got = atomic_xchg(&pool->in_nr[kind], 0);
-	if (got > 0)
-		pool->nr[kind] += got;
+	pool->nr[kind] += atomic_xchg(&pool->in_nr[kind], 0);
 }
 
 static struct vmv_free *vmv_pool_pop(struct vmv_pool *pool, enum vmv_rec kind)
@@ -189,9 +179,10 @@ static void *vmv_rec_alloc_atomic(enum vmv_rec kind)
 }
 
 /*
- * The owner pushes a record; a pool already a quarter over its target
- * sends it out to be freed (one record at a time: the owner never walks
- * its lists), so a pool left by a burst holds at most that.
+ * The owner pushes a record. A pool already a quarter over its target
+ * sends it out to be freed, with whatever its incoming list holds, as one
+ * chain (the owner never walks its lists), so a pool left by a burst
+ * holds at most that.
  */
 static void vmv_pool_push(struct vmv_pool *pool, enum vmv_rec kind,
 			  struct vmv_free *f)
@@ -199,7 +190,10 @@ static void vmv_pool_push(struct vmv_pool *pool, enum vmv_rec kind,
 	unsigned int target = vmv_rec_kinds[kind].target;
 
 	if (unlikely(pool->nr[kind] >= target + target / 4)) {
-		llist_add((struct llist_node *)f, &pool->out[kind]);
+		f->next = (struct vmv_free *)llist_del_all(&pool->in[kind]);
+		if (f->next)
+			atomic_set(&pool->in_nr[kind], 0);
+		llist_add(&f->chain, &pool->out[kind]);
 		vmv_pool_kick(pool);
 		return;
 	}
@@ -279,10 +273,7 @@ void vmv_rec_put(enum vmv_rec kind, void *rec)
 /* Any context (RCU callbacks): through this CPU's incoming list. */
 void vmv_rec_put_any(enum vmv_rec kind, void *rec)
 {
-	struct vmv_pool *pool = raw_cpu_ptr(&vmv_pools);
-
-	if (vmv_pool_give(pool, kind, rec))
-		vmv_pool_kick(pool);
+	vmv_pool_give(raw_cpu_ptr(&vmv_pools), kind, rec);
 }
 
 /* Allocates records into pool's incoming list until it holds want; task context. */
@@ -291,7 +282,7 @@ static int vmv_pool_fill(struct vmv_pool *pool, enum vmv_rec kind,
 {
 	struct vmv_free *rec;
 
-	while (READ_ONCE(pool->nr[kind]) + max(atomic_read(&pool->in_nr[kind]), 0) < want) {
+	while (READ_ONCE(pool->nr[kind]) + atomic_read(&pool->in_nr[kind]) < want) {
 		if (atomic_long_inc_return(&vmv_rec_allocated[kind]) >
 		    vmv_rec_cap[kind]) {
 			atomic_long_dec(&vmv_rec_allocated[kind]);
@@ -328,39 +319,37 @@ void *vmv_rec_alloc(enum vmv_rec kind)
 	return rec;
 }
 
-static int vmv_free_chain(enum vmv_rec kind, struct llist_node *n)
+static void vmv_free_chain(enum vmv_rec kind, struct vmv_free *f)
 {
-	struct llist_node *next;
-	int freed = 0;
+	struct vmv_free *next;
 
-	for (; n; n = next, freed++) {
-		next = n->next;
-		kfree(n);
+	for (; f; f = next) {
+		next = f->next;
+		kfree(f);
 		atomic_long_dec(&vmv_rec_allocated[kind]);
 	}
-	return freed;
 }
 
-/*
- * Frees what the owner sent out, and the incoming list when the pool has
- * enough without it (the owner, sending records out, holds a quarter over
- * its target) or it grew past twice the target; fills a pool that runs low.
- */
+/* The chains the owner sent out (vmv_pool_push()). */
+static void vmv_free_out(enum vmv_rec kind, struct llist_node *chains)
+{
+	struct llist_node *next;
+
+	for (; chains; chains = next) {
+		next = chains->next;
+		vmv_free_chain(kind, container_of(chains, struct vmv_free, chain));
+	}
+}
+
+/* Frees what the owner sent out, and fills a pool that runs low. */
 static void vmv_pool_work(struct work_struct *work)
 {
 	struct vmv_pool *pool = container_of(work, struct vmv_pool, work);
 	enum vmv_rec kind;
 
 	for (kind = 0; kind < VMV_REC_NR; kind++) {
-		unsigned int target = vmv_rec_kinds[kind].target;
-		int in = atomic_read(&pool->in_nr[kind]);
-
-		vmv_free_chain(kind, llist_del_all(&pool->out[kind]));
-		if (in > 0 && ((unsigned int)in > 2 * target ||
-			       READ_ONCE(pool->nr[kind]) >= target + target / 4))
-			atomic_sub(vmv_free_chain(kind, llist_del_all(&pool->in[kind])),
-				   &pool->in_nr[kind]);
-		vmv_pool_fill(pool, kind, target);
+		vmv_free_out(kind, llist_del_all(&pool->out[kind]));
+		vmv_pool_fill(pool, kind, vmv_rec_kinds[kind].target);
 	}
 }
 
@@ -448,14 +437,14 @@ void vmv_pools_exit(void)
 
 		cancel_work_sync(&pool->work);
 		for (kind = 0; kind < VMV_REC_NR; kind++) {
-			vmv_free_chain(kind, (struct llist_node *)pool->free[kind]);
-			vmv_free_chain(kind, (struct llist_node *)pool->spare[kind]);
+			vmv_free_chain(kind, pool->free[kind]);
+			vmv_free_chain(kind, pool->spare[kind]);
 			pool->free[kind] = NULL;
 			pool->spare[kind] = NULL;
 			pool->nr[kind] = 0;
-			vmv_free_chain(kind, llist_del_all(&pool->in[kind]));
+			vmv_free_chain(kind, (struct vmv_free *)llist_del_all(&pool->in[kind]));
 			atomic_set(&pool->in_nr[kind], 0);
-			vmv_free_chain(kind, llist_del_all(&pool->out[kind]));
+			vmv_free_out(kind, llist_del_all(&pool->out[kind]));
 		}
 	}
 }

@@ -108,21 +108,35 @@ static int vmv_map_ram_extent(void)
 	return 0;
 }
 
-static int vmv_unmap_pre(struct kprobe *p, struct pt_regs *regs)
+/*
+ * At vm_unmap_ram()'s entry, while the return address on the stack is
+ * still the caller's: a kretprobe at the same address replaces it with its
+ * trampoline (rethook_hook()) after its entry handler, so on 6.5+ the
+ * unmap is that entry handler's (vmv_unmap_entry()), not a kprobe's that
+ * may run after it.
+ */
+static void vmv_unmap_event(struct pt_regs *regs)
 {
 	unsigned long addr = vmv_arg(regs, 0);
 	unsigned int count = vmv_arg(regs, 1);
 	bool map_failed;
 
 	if (!addr || !count)
-		return 0;
+		return;
 	map_failed = vmv_entry_ret_addr(regs) - (unsigned long)vm_map_ram <
 		     vmv_map_ram_size;
 	if (vmv_on_unmap(addr, count, map_failed))
 		vmv_block_set_cpu(vmv_block_start(addr),
 				  vmv_kernel_block_cpu(vmv_block_start(addr), true));
+}
+
+#if !VMV_ALIASES_RESET_DIRTY
+static int vmv_unmap_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	vmv_unmap_event(regs);
 	return 0;
 }
+#endif
 
 static int vmv_block_free_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -160,8 +174,9 @@ static int vmv_aliases_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 /*
- * Whether a _vm_unmap_aliases() call overlapped the unmap (see
- * vmv_unmap_window_close()); the unmap itself is the kprobe's.
+ * The unmap, and whether a _vm_unmap_aliases() call overlapped it (see
+ * vmv_unmap_window_close()): one kretprobe, cheaper than a kprobe beside
+ * it. A miss of its entry loses the unmap: counted, as a map's is.
  */
 struct vmv_unmap_data {
 	struct vmv_unmap_window w;
@@ -174,6 +189,7 @@ static int vmv_unmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 
 	d->addr = vmv_arg(regs, 0);
 	vmv_unmap_window_open(&d->w);
+	vmv_unmap_event(regs);
 	return 0;
 }
 
@@ -212,10 +228,12 @@ static struct vmv_probe vmv_probes[] = {
 		},
 	},
 #endif
+#if !VMV_ALIASES_RESET_DIRTY
 	{
 		.symbol = "vm_unmap_ram", .required = true,
 		.kp = { .pre_handler = vmv_unmap_pre },
 	},
+#endif
 	{
 		.symbol = "free_vmap_block", .required = true,
 		.kp = { .pre_handler = vmv_block_free_pre },
