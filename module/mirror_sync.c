@@ -201,7 +201,7 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	DECLARE_BITMAP(used, VMV_BLOCK_PAGES);
 	struct rb_root old = RB_ROOT;
 	struct vmv_block *b;
-	bool created, fresh, unsure;
+	bool created, fresh, unsure = false;
 	int ret;
 
 	rcu_read_lock();
