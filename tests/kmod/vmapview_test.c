@@ -26,6 +26,13 @@
  *                     ordinary task runs meanwhile, so vmapview's work items
  *                     cannot refill the record pools the burst empties
  *   unmapmany         unmap them (mapmany's and mapburst's)
+ *   mapfail SYM COUNT vm_map_ram() of COUNT pages (1..VMVT_MAX_PAGES) made
+ *                     to fail: a kretprobe on SYM, the function through
+ *                     which vm_map_ram() maps the pages, returns -ENOMEM
+ *                     to this call only, so vm_map_ram() takes its own
+ *                     failure path (vm_unmap_ram() of what it allocated,
+ *                     then NULL), which no guest makes happen otherwise;
+ *                     EIO when vm_map_ram() did not fail that way
  *   lifetime A B      stop any lifetime thread, then (A, B > 0) start one
  *                     that maps A, then B, ... fresh pages (up to
  *                     VMVT_LT_MAX_PAGES) filled with 0x5a, one mapping at a
@@ -54,9 +61,12 @@
  *                     program fault), and fill it with 0x5c, as the
  *                     program's stores there would; needs
  *                     init_mm_addr=ADDRESS at load
- *   probes 1|0        register (1) or remove (0) a kretprobe on vm_map_ram()
+ *   probes 1|2|0      register (1) or remove (0) a kretprobe on vm_map_ram()
  *                     and a kprobe on vm_unmap_ram() with empty handlers:
- *                     the cost of the probes alone, for benchmarks
+ *                     the cost of the probes alone, for benchmarks; 2 puts
+ *                     a kretprobe on vm_unmap_ram() instead, the kind
+ *                     vmapview uses there on 6.5+ (its return half is part
+ *                     of the floor vmapview's handlers sit on)
  * Errors: EINVAL (bad command, name or count), EEXIST, ENOENT, ENOMEM.
  *
  * /sys/kernel/debug/vmapview_test/maps, one line per mapping, oldest first:
@@ -575,6 +585,81 @@ static int vmvt_map_burst(unsigned int n)
 	return ret;
 }
 
+/*
+ * mapfail: the kretprobe acts for the task in vmvt_fail_task only, once;
+ * its entry handler turns every other call away, so they cost no instance.
+ */
+static struct task_struct *vmvt_fail_task;
+static atomic_t vmvt_fail_hits;
+static char vmvt_fail_sym[KSYM_NAME_LEN];
+
+static int vmvt_fail_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	return READ_ONCE(vmvt_fail_task) == current ? 0 : 1;
+}
+
+static int vmvt_fail_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	if (READ_ONCE(vmvt_fail_task) != current)
+		return 0;
+	WRITE_ONCE(vmvt_fail_task, NULL);
+	/* The trampoline restores the registers from regs: the caller sees it. */
+	regs_set_return_value(regs, -ENOMEM);
+	atomic_inc(&vmvt_fail_hits);
+	return 0;
+}
+
+static struct kretprobe vmvt_fail_rp = {
+	.kp.symbol_name = vmvt_fail_sym,
+	.entry_handler = vmvt_fail_entry,
+	.handler = vmvt_fail_ret,
+	.maxactive = 4,
+};
+
+static noinline int vmvt_map_fail(const char *sym, unsigned int count)
+{
+	struct page **pages;
+	unsigned int i;
+	void *addr;
+	int ret;
+
+	if (!count || count > VMVT_MAX_PAGES ||
+	    strscpy(vmvt_fail_sym, sym, sizeof(vmvt_fail_sym)) < 0)
+		return -EINVAL;
+	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < count; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i]) {
+			vmvt_free_pages(pages, i);
+			return -ENOMEM;
+		}
+	}
+	vmvt_fail_rp.kp.addr = NULL;
+	vmvt_fail_rp.kp.flags = 0;
+	ret = register_kretprobe(&vmvt_fail_rp);
+	if (ret) {
+		vmvt_free_pages(pages, count);
+		return ret;
+	}
+	atomic_set(&vmvt_fail_hits, 0);
+	WRITE_ONCE(vmvt_fail_task, current);
+	addr = vm_map_ram(pages, count, NUMA_NO_NODE);
+	WRITE_ONCE(vmvt_fail_task, NULL);
+	unregister_kretprobe(&vmvt_fail_rp);
+	if (addr) {
+		/* SYM is not on this kernel's vm_map_ram() path. */
+		vm_unmap_ram(addr, count);
+		ret = -EIO;
+	} else if (!atomic_read(&vmvt_fail_hits)) {
+		/* It failed, but not where this made it fail. */
+		ret = -EIO;
+	}
+	vmvt_free_pages(pages, count);
+	return ret;
+}
+
 static int vmvt_empty_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	return 0;
@@ -585,47 +670,61 @@ static int vmvt_empty_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kretprobe vmvt_map_rp = {
-	.kp.symbol_name = "vm_map_ram",
-	.entry_handler = vmvt_empty_ret,
-	.handler = vmvt_empty_ret,
-	.data_size = 16,
-	.maxactive = 64,
-};
+#define VMVT_EMPTY_KRETPROBE(sym) {				\
+	.kp.symbol_name = sym,					\
+	.entry_handler = vmvt_empty_ret,			\
+	.handler = vmvt_empty_ret,				\
+	.data_size = 16,					\
+	.maxactive = 64,					\
+}
+
+static struct kretprobe vmvt_map_rp = VMVT_EMPTY_KRETPROBE("vm_map_ram");
+static struct kretprobe vmvt_unmap_rp = VMVT_EMPTY_KRETPROBE("vm_unmap_ram");
 
 static struct kprobe vmvt_unmap_kp = {
 	.symbol_name = "vm_unmap_ram",
 	.pre_handler = vmvt_empty_pre,
 };
 
-static bool vmvt_probes_on;
+static unsigned int vmvt_probes_on;	/* 0, or the kind registered */
 
-static int vmvt_probes(bool on)
+/* kind: 0 none, 1 kprobe on vm_unmap_ram(), 2 kretprobe there. */
+static int vmvt_probes(unsigned int kind)
 {
 	int ret;
 
-	if (on == vmvt_probes_on)
+	if (kind > 2)
+		return -EINVAL;
+	if (kind == vmvt_probes_on)
 		return 0;
-	if (!on) {
+	if (vmvt_probes_on == 1)
 		unregister_kprobe(&vmvt_unmap_kp);
+	else if (vmvt_probes_on == 2)
+		unregister_kretprobe(&vmvt_unmap_rp);
+	if (vmvt_probes_on)
 		unregister_kretprobe(&vmvt_map_rp);
-		vmvt_probes_on = false;
+	vmvt_probes_on = 0;
+	if (!kind)
 		return 0;
-	}
 	/* The structures are reused: clear what registration filled in. */
 	vmvt_map_rp.kp.addr = NULL;
 	vmvt_map_rp.kp.flags = 0;
 	vmvt_unmap_kp.addr = NULL;
 	vmvt_unmap_kp.flags = 0;
+	vmvt_unmap_rp.kp.addr = NULL;
+	vmvt_unmap_rp.kp.flags = 0;
 	ret = register_kretprobe(&vmvt_map_rp);
 	if (ret)
 		return ret;
-	ret = register_kprobe(&vmvt_unmap_kp);
+	if (kind == 1)
+		ret = register_kprobe(&vmvt_unmap_kp);
+	else
+		ret = register_kretprobe(&vmvt_unmap_rp);
 	if (ret) {
 		unregister_kretprobe(&vmvt_map_rp);
 		return ret;
 	}
-	vmvt_probes_on = true;
+	vmvt_probes_on = kind;
 	return 0;
 }
 
@@ -1013,16 +1112,21 @@ static int vmvt_run(int argc, char **argv)
 		return vmvt_bench(threads, n, count);
 	}
 	if (argc == 2 && !strcmp(argv[0], "probes")) {
-		bool on;
+		unsigned int kind;
 
-		if (kstrtobool(argv[1], &on))
+		if (kstrtouint(argv[1], 0, &kind))
 			return -EINVAL;
-		return vmvt_probes(on);
+		return vmvt_probes(kind);
 	}
 	if (argc == 2 && !strcmp(argv[0], "mapburst")) {
 		if (kstrtouint(argv[1], 0, &count))
 			return -EINVAL;
 		return vmvt_map_burst(count);
+	}
+	if (argc == 3 && !strcmp(argv[0], "mapfail")) {
+		if (kstrtouint(argv[2], 0, &count))
+			return -EINVAL;
+		return vmvt_map_fail(argv[1], count);
 	}
 	if (argc == 1 && !strcmp(argv[0], "unmapmany")) {
 		vmvt_unmap_many();
@@ -1192,7 +1296,7 @@ static void __exit vmvt_exit(void)
 	vmvt_delay(NULL, 0, 0);
 	vmvt_hold(NULL, 0, -1);
 	vmvt_lt_stop();
-	vmvt_probes(false);
+	vmvt_probes(0);
 	vmvt_unmap_all();
 	vmvt_unmap_many();
 	mutex_unlock(&vmvt_lock);
