@@ -25,16 +25,12 @@ wait_settled 60 || fail "vmapview did not settle after loading"
 lost=$(vmv stat lost_events)
 unmaps=$(vmv stat unmaps)
 # Large areas (more than 64 pages): one record per area, none made here.
-for _ in 1 2 3; do
-	tctl mapfail "$sym" 65
-done
+tctl mapfail "$sym" 65 3
 # Block allocations of 64 pages on one CPU: 40 of them fill more blocks
 # than a CPU's free list holds, so some start a block the failed map made
 # and the mirror never heard of.
-for _ in $(seq 40); do
-	taskset -c 0 sh -c "echo mapfail $sym 64 >$VMVT_DEBUGFS/ctl" ||
-		fail "mapfail $sym 64 failed"
-done
+taskset -c 0 sh -c "echo mapfail $sym 64 40 >$VMVT_DEBUGFS/ctl" ||
+	fail "mapfail $sym 64 40 failed"
 seen=$(($(vmv stat unmaps) - unmaps))
 echo "unmaps seen $seen, blocks_freed $(vmv stat blocks_freed), lost_events $(vmv stat lost_events) (before: $lost)"
 [ "$seen" -ge 43 ] || fail "vmapview saw $seen of the 43 failure paths' vm_unmap_ram() calls"

@@ -26,13 +26,14 @@
  *                     ordinary task runs meanwhile, so vmapview's work items
  *                     cannot refill the record pools the burst empties
  *   unmapmany         unmap them (mapmany's and mapburst's)
- *   mapfail SYM COUNT vm_map_ram() of COUNT pages (1..VMVT_MAX_PAGES) made
- *                     to fail: a kretprobe on SYM, the function through
- *                     which vm_map_ram() maps the pages, returns -ENOMEM
- *                     to this call only, so vm_map_ram() takes its own
+ *   mapfail SYM COUNT [N]  N (default 1, at most 1000) vm_map_ram() calls
+ *                     of COUNT pages (1..VMVT_MAX_PAGES) made to fail: a
+ *                     kretprobe on SYM, the function through which
+ *                     vm_map_ram() maps the pages, returns -ENOMEM to
+ *                     these calls only, so vm_map_ram() takes its own
  *                     failure path (vm_unmap_ram() of what it allocated,
  *                     then NULL), which no guest makes happen otherwise;
- *                     EIO when vm_map_ram() did not fail that way
+ *                     EIO when a call did not fail that way
  *   lifetime A B      stop any lifetime thread, then (A, B > 0) start one
  *                     that maps A, then B, ... fresh pages (up to
  *                     VMVT_LT_MAX_PAGES) filled with 0x5a, one mapping at a
@@ -616,14 +617,31 @@ static struct kretprobe vmvt_fail_rp = {
 	.maxactive = 4,
 };
 
-static noinline int vmvt_map_fail(const char *sym, unsigned int count)
+/* One call made to fail: 0, or -EIO when it did not fail that way. */
+static noinline int vmvt_map_fail_one(struct page **pages, unsigned int count)
+{
+	void *addr;
+
+	atomic_set(&vmvt_fail_hits, 0);
+	WRITE_ONCE(vmvt_fail_task, current);
+	addr = vm_map_ram(pages, count, NUMA_NO_NODE);
+	WRITE_ONCE(vmvt_fail_task, NULL);
+	if (addr) {
+		/* SYM is not on this kernel's vm_map_ram() path. */
+		vm_unmap_ram(addr, count);
+		return -EIO;
+	}
+	/* -EIO too when it failed, but not where this made it fail. */
+	return atomic_read(&vmvt_fail_hits) ? 0 : -EIO;
+}
+
+static int vmvt_map_fail(const char *sym, unsigned int count, unsigned int n)
 {
 	struct page **pages;
 	unsigned int i;
-	void *addr;
-	int ret;
+	int ret = 0;
 
-	if (!count || count > VMVT_MAX_PAGES ||
+	if (!count || count > VMVT_MAX_PAGES || !n || n > 1000 ||
 	    strscpy(vmvt_fail_sym, sym, sizeof(vmvt_fail_sym)) < 0)
 		return -EINVAL;
 	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
@@ -639,22 +657,10 @@ static noinline int vmvt_map_fail(const char *sym, unsigned int count)
 	vmvt_fail_rp.kp.addr = NULL;
 	vmvt_fail_rp.kp.flags = 0;
 	ret = register_kretprobe(&vmvt_fail_rp);
-	if (ret) {
-		vmvt_free_pages(pages, count);
-		return ret;
-	}
-	atomic_set(&vmvt_fail_hits, 0);
-	WRITE_ONCE(vmvt_fail_task, current);
-	addr = vm_map_ram(pages, count, NUMA_NO_NODE);
-	WRITE_ONCE(vmvt_fail_task, NULL);
-	unregister_kretprobe(&vmvt_fail_rp);
-	if (addr) {
-		/* SYM is not on this kernel's vm_map_ram() path. */
-		vm_unmap_ram(addr, count);
-		ret = -EIO;
-	} else if (!atomic_read(&vmvt_fail_hits)) {
-		/* It failed, but not where this made it fail. */
-		ret = -EIO;
+	if (!ret) {
+		for (i = 0; !ret && i < n; i++)
+			ret = vmvt_map_fail_one(pages, count);
+		unregister_kretprobe(&vmvt_fail_rp);
 	}
 	vmvt_free_pages(pages, count);
 	return ret;
@@ -1123,10 +1129,13 @@ static int vmvt_run(int argc, char **argv)
 			return -EINVAL;
 		return vmvt_map_burst(count);
 	}
-	if (argc == 3 && !strcmp(argv[0], "mapfail")) {
-		if (kstrtouint(argv[2], 0, &count))
+	if ((argc == 3 || argc == 4) && !strcmp(argv[0], "mapfail")) {
+		unsigned int n = 1;
+
+		if (kstrtouint(argv[2], 0, &count) ||
+		    (argc == 4 && kstrtouint(argv[3], 0, &n)))
 			return -EINVAL;
-		return vmvt_map_fail(argv[1], count);
+		return vmvt_map_fail(argv[1], count, n);
 	}
 	if (argc == 1 && !strcmp(argv[0], "unmapmany")) {
 		vmvt_unmap_many();
