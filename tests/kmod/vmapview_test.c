@@ -224,22 +224,34 @@ static int vmvt_vmalloc(const char *name, unsigned int count)
 	return 0;
 }
 
+/* COUNT fresh pages in an array vmvt_free_pages() frees, or NULL. */
+static struct page **vmvt_alloc_pages(unsigned int count)
+{
+	struct page **pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	unsigned int i;
+
+	if (!pages)
+		return NULL;
+	for (i = 0; i < count; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		if (!pages[i]) {
+			vmvt_free_pages(pages, i);
+			return NULL;
+		}
+	}
+	return pages;
+}
+
 /* The caller of vm_map_ram(): vmapview's caller attribution names it. */
 static noinline int vmvt_map(const char *name, unsigned int count)
 {
 	struct vmvt_map *m = vmvt_new(name, count);
-	unsigned int i;
 
 	if (IS_ERR(m))
 		return PTR_ERR(m);
-	m->pages = kvcalloc(count, sizeof(*m->pages), GFP_KERNEL);
+	m->pages = vmvt_alloc_pages(count);
 	if (!m->pages)
 		goto err_map;
-	for (i = 0; i < count; i++) {
-		m->pages[i] = alloc_page(GFP_KERNEL);
-		if (!m->pages[i])
-			goto err_pages;
-	}
 	m->addr = vm_map_ram(m->pages, count, NUMA_NO_NODE);
 	if (!m->addr)
 		goto err_pages;
@@ -247,7 +259,7 @@ static noinline int vmvt_map(const char *name, unsigned int count)
 	return 0;
 
 err_pages:
-	vmvt_free_pages(m->pages, i);
+	vmvt_free_pages(m->pages, count);
 err_map:
 	kfree(m);
 	return -ENOMEM;
@@ -644,16 +656,9 @@ static int vmvt_map_fail(const char *sym, unsigned int count, unsigned int n)
 	if (!count || count > VMVT_MAX_PAGES || !n || n > 1000 ||
 	    strscpy(vmvt_fail_sym, sym, sizeof(vmvt_fail_sym)) < 0)
 		return -EINVAL;
-	pages = kvcalloc(count, sizeof(*pages), GFP_KERNEL);
+	pages = vmvt_alloc_pages(count);
 	if (!pages)
 		return -ENOMEM;
-	for (i = 0; i < count; i++) {
-		pages[i] = alloc_page(GFP_KERNEL);
-		if (!pages[i]) {
-			vmvt_free_pages(pages, i);
-			return -ENOMEM;
-		}
-	}
 	vmvt_fail_rp.kp.addr = NULL;
 	vmvt_fail_rp.kp.flags = 0;
 	ret = register_kretprobe(&vmvt_fail_rp);
