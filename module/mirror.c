@@ -100,11 +100,6 @@ static int vmv_area_cmp(const void *key, const struct rb_node *rb)
 	return k < start ? -1 : k > start;
 }
 
-static int vmv_area_cmp_node(struct rb_node *a, const struct rb_node *b)
-{
-	return vmv_area_cmp(&vmv_area_of(a)->start, b);
-}
-
 struct vmv_area *vmv_area_find(struct rb_root *root, unsigned long start)
 {
 	return vmv_area_of(rb_find(&start, root, vmv_area_cmp));
@@ -152,26 +147,45 @@ void vmv_area_del(struct rb_root *root, struct vmv_area *a)
 {
 	rb_erase(&a->rb, root);
 	vmv_uncount(VMV_STAT_AREAS);
-	vmv_rec_put(VMV_REC_AREA, a);
+	if (a->embedded)
+		RB_CLEAR_NODE(&a->rb);
+	else
+		vmv_rec_put(VMV_REC_AREA, a);
 }
 
 /*
  * Records an allocation, replacing one recorded at the same start: 1 when
- * it is new, 0 when it replaced one, -ENOMEM without a record.
+ * it is new, 0 when it replaced one, -ENOMEM without a record. A new one
+ * is own (a block's own record, or NULL) when that is free, else one from
+ * the pool. One descent finds the start or where it goes.
  */
-int vmv_area_set(struct rb_root *root, unsigned long start, u32 pages,
-		 u32 reserved, unsigned long caller, u8 type, u8 src,
-		 bool merged)
+int vmv_area_set(struct rb_root *root, struct vmv_area *own,
+		 unsigned long start, u32 pages, u32 reserved,
+		 unsigned long caller, u8 type, u8 src, bool merged)
 {
-	struct vmv_area *a = vmv_area_find(root, start);
+	struct rb_node **link = &root->rb_node, *parent = NULL;
+	struct vmv_area *a = NULL;
 	int added = 0;
 
+	while (*link) {
+		parent = *link;
+		a = vmv_area_of(parent);
+		if (start == a->start)
+			break;
+		link = start < a->start ? &parent->rb_left : &parent->rb_right;
+		a = NULL;
+	}
 	if (!a) {
-		a = vmv_rec_get(VMV_REC_AREA);
+		if (own && RB_EMPTY_NODE(&own->rb))
+			a = own;
+		else
+			a = vmv_rec_get(VMV_REC_AREA);
 		if (!a)
 			return -ENOMEM;
 		a->start = start;
-		rb_find_add(&a->rb, root, vmv_area_cmp_node);
+		a->embedded = a == own;
+		rb_link_node(&a->rb, parent, link);
+		rb_insert_color(&a->rb, root);
 		vmv_count(VMV_STAT_AREAS);
 		added = 1;
 	}
@@ -210,8 +224,8 @@ static void vmv_keep_tail(struct vmv_block *b, const struct vmv_area *a,
 	if (a_end > end) {
 		u32 left = (a_end - end) >> PAGE_SHIFT;
 
-		if (vmv_area_set(&b->areas, end, left, left, 0, VMV_TYPE_BLOCK,
-				 VMV_SRC_ADOPTED, a->merged) < 0)
+		if (vmv_area_set(&b->areas, &b->own, end, left, left, 0,
+				 VMV_TYPE_BLOCK, VMV_SRC_ADOPTED, a->merged) < 0)
 			b->s.uncertain = true;
 	}
 }
@@ -343,6 +357,7 @@ vmv_block_create(unsigned long start, u8 src, bool *created)
 	b->s.cpu = -1;
 	b->s.src = src;
 	b->areas = RB_ROOT;
+	RB_CLEAR_NODE(&b->own.rb);
 	b->dirty_gen = atomic_long_read(&vmv_aliases_gen);
 	b->synced_gen = atomic_long_read(&vmv_lost_gen);
 
@@ -415,7 +430,7 @@ static __always_inline void vmv_probe_context(void)
  * its last resync. Under b->lock wherever a block is read or changed;
  * settling twice changes nothing.
  */
-void vmv_block_settle(struct vmv_block *b)
+static __always_inline void __vmv_block_settle(struct vmv_block *b)
 {
 	lockdep_assert_held(&b->lock);
 	if (VMV_ALIASES_RESET_DIRTY && b->s.dirty_max &&
@@ -428,20 +443,37 @@ void vmv_block_settle(struct vmv_block *b)
 		b->s.uncertain = true;
 }
 
+void vmv_block_settle(struct vmv_block *b)
+{
+	__vmv_block_settle(b);
+}
+
 /*
- * Under b->lock: marks it dead and takes its records away, in O(1). The
- * caller unlocks, gives the records back (vmv_areas_put(): at most one per
- * page of a block, and no longer under the lock), then calls
- * vmv_block_bury().
+ * Under b->lock: takes b's records away, for the caller to give back
+ * (vmv_areas_put()) once it has unlocked: O(1) but for the block's own
+ * record, which stays with the block (one erase).
+ */
+struct rb_root vmv_block_take_areas(struct vmv_block *b)
+{
+	struct rb_root areas;
+
+	if (!RB_EMPTY_NODE(&b->own.rb))
+		vmv_area_del(&b->areas, &b->own);
+	areas = b->areas;
+	b->areas = RB_ROOT;
+	return areas;
+}
+
+/*
+ * Under b->lock: marks it dead and takes its records away. The caller
+ * unlocks, gives the records back (vmv_areas_put(): at most one per page of
+ * a block, and no longer under the lock), then calls vmv_block_bury().
  */
 struct rb_root vmv_block_kill(struct vmv_block *b)
 {
-	struct rb_root areas = b->areas;
-
 	/* Lookups read it under RCU alone (vmv_block_lookup()). */
 	WRITE_ONCE(b->dead, true);
-	b->areas = RB_ROOT;
-	return areas;
+	return vmv_block_take_areas(b);
 }
 
 static void vmv_block_free_rcu(struct rcu_head *head)
@@ -459,6 +491,40 @@ void vmv_block_bury(struct vmv_block *b)
 	raw_spin_unlock(&vmv_blocks_lock);
 	vmv_count(VMV_STAT_BLOCKS_FREED);
 	call_rcu(&b->rcu, vmv_block_free_rcu);
+}
+
+/*
+ * The records of the usual pattern, a map unmapped before the block's next
+ * one, inline: the block's own record as the only node of its tree. The
+ * general functions above find, link and unlink it as well.
+ */
+static __always_inline void vmv_own_add(struct vmv_block *b, unsigned long start,
+					u32 pages, u32 reserved,
+					unsigned long caller)
+{
+	struct vmv_area *a = &b->own;
+
+	a->start = start;
+	a->pages = pages;
+	a->reserved = reserved;
+	a->caller = caller;
+	a->type = VMV_TYPE_BLOCK;
+	a->src = VMV_SRC_PROBE;
+	a->merged = false;
+	a->embedded = true;
+	rb_link_node(&a->rb, NULL, &b->areas.rb_node);
+	rb_insert_color(&a->rb, &b->areas);
+	vmv_count(VMV_STAT_AREAS);
+}
+
+/* Whether b's only record is its own, for the allocation [start, +n). */
+static __always_inline bool vmv_own_alone(const struct vmv_block *b,
+					  unsigned long start, u32 n)
+{
+	const struct vmv_area *a = &b->own;
+
+	return b->areas.rb_node == &a->rb && !a->rb.rb_left && !a->rb.rb_right &&
+	       a->start == start && a->reserved == n && !a->merged;
 }
 
 /* --- events, from probe context --- */
@@ -503,8 +569,8 @@ static void vmv_large_map(unsigned long addr, unsigned int count,
 	a = vmv_area_find(&vmv_large, addr);
 	if (a)
 		vmv_large_filter(a, -1);
-	ret = vmv_area_set(&vmv_large, addr, count, count, caller, VMV_TYPE_AREA,
-			   VMV_SRC_PROBE, false);
+	ret = vmv_area_set(&vmv_large, NULL, addr, count, count, caller,
+			   VMV_TYPE_AREA, VMV_SRC_PROBE, false);
 	if (ret > 0)
 		vmv_nr_large++;
 	raw_spin_unlock(&vmv_large_lock);
@@ -554,22 +620,28 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	if (created && off &&
 	    (READ_ONCE(vmv_adopting) || READ_ONCE(vmv_need_resync)))
 		b->s.uncertain = true;
-	vmv_block_settle(b);
-	/*
-	 * A record overlapping the new allocation is stale: an adopted run
-	 * taken while this allocation was being mapped, or one whose unmap
-	 * went unseen. Trimmed, so that records never overlap.
-	 */
-	vmv_areas_clear(b, addr, addr + ((unsigned long)n << PAGE_SHIFT));
+	__vmv_block_settle(b);
 	vmv_run_set(b->s.used, off, n);
 	vmv_run_clear(b->s.dirty, off, n);
 	b->s.cursor = max_t(unsigned int, b->s.cursor, off + n);
 	b->seq++;
-	if (vmv_area_set(&b->areas, addr, count, n, caller, VMV_TYPE_BLOCK,
-			 VMV_SRC_PROBE, false) < 0) {
-		/* The resync gives the run an adopted record. */
-		b->s.uncertain = true;
-		lost = VMV_LOST_MAP_RECORD;
+	if (RB_EMPTY_ROOT(&b->areas)) {
+		/* The usual case: every earlier allocation was unmapped. */
+		vmv_own_add(b, addr, count, n, caller);
+	} else {
+		/*
+		 * A record overlapping the new allocation is stale: an adopted
+		 * run taken while this allocation was being mapped, or one
+		 * whose unmap went unseen. Trimmed, so that records never
+		 * overlap.
+		 */
+		vmv_areas_clear(b, addr, addr + ((unsigned long)n << PAGE_SHIFT));
+		if (vmv_area_set(&b->areas, &b->own, addr, count, n, caller,
+				 VMV_TYPE_BLOCK, VMV_SRC_PROBE, false) < 0) {
+			/* The resync gives the run an adopted record. */
+			b->s.uncertain = true;
+			lost = VMV_LOST_MAP_RECORD;
+		}
 	}
 	raw_spin_unlock(&b->lock);
 	if (lost >= 0)
@@ -645,12 +717,19 @@ bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed)
 	/* As in vmv_on_map(): what else the new record lacks is unknown. */
 	if (created && (adopting || (off && READ_ONCE(vmv_need_resync))))
 		b->s.uncertain = true;
-	a = vmv_area_find(&b->areas, addr);
-	if (a && a->reserved == n && !a->merged)
-		vmv_area_del(&b->areas, a);
-	else
-		vmv_areas_clear(b, addr, addr + ((unsigned long)n << PAGE_SHIFT));
-	vmv_block_settle(b);
+	if (vmv_own_alone(b, addr, n)) {
+		/* vmv_area_del() of the only node, inline */
+		b->areas = RB_ROOT;
+		RB_CLEAR_NODE(&b->own.rb);
+		vmv_uncount(VMV_STAT_AREAS);
+	} else {
+		a = vmv_area_find(&b->areas, addr);
+		if (a && a->reserved == n && !a->merged)
+			vmv_area_del(&b->areas, a);
+		else
+			vmv_areas_clear(b, addr, addr + ((unsigned long)n << PAGE_SHIFT));
+	}
+	__vmv_block_settle(b);
 	vmv_run_clear(b->s.used, off, n);
 	vmv_run_set(b->s.dirty, off, n);
 	b->s.cursor = max_t(unsigned int, b->s.cursor, off + n);
@@ -658,8 +737,12 @@ bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed)
 	b->s.dirty_max = max_t(unsigned int, b->s.dirty_max, off + n);
 	b->dirty_gen = atomic_long_read(&vmv_aliases_gen);
 	b->seq++;
-	/* vb_free() frees a block whose pages are all dirty. */
-	dead = vmv_map_full(b->s.dirty);
+	/*
+	 * vb_free() frees a block whose pages are all dirty, which needs them
+	 * all handed out first. Missed here, the free_vmap_block() probe
+	 * retires it.
+	 */
+	dead = b->s.cursor == VMV_BLOCK_PAGES && vmv_map_full(b->s.dirty);
 	if (dead)
 		areas = vmv_block_kill(b);
 	raw_spin_unlock(&b->lock);

@@ -11,6 +11,7 @@
 #include <linux/rbtree.h>
 #include <linux/spinlock.h>
 
+#include "pool.h"
 #include "vmapview.h"
 
 struct vmv_block {
@@ -23,6 +24,13 @@ struct vmv_block {
 	unsigned int seq;		/* bumped by every event on the block */
 	struct vmv_block_state s;
 	struct rb_root areas;		/* its allocations, by address */
+	/*
+	 * A record kept in the block, used before any from the pool: the
+	 * usual pattern, a map unmapped before the next one, takes no record
+	 * from the pool and gives none back. Its rb node is cleared while it
+	 * is not in areas.
+	 */
+	struct vmv_area own;
 	unsigned long dirty_gen;	/* vmv_aliases_gen at the last unmap */
 	unsigned long synced_gen;	/* vmv_lost_gen it has seen */
 	u32 resync_at;			/* jiffies (time_before32()): not resynced before */
@@ -45,9 +53,9 @@ struct vmv_area *vmv_area_find(struct rb_root *root, unsigned long start);
 struct vmv_area *vmv_area_from(struct rb_root *root, unsigned long addr);
 struct vmv_area *vmv_area_upto(struct rb_root *root, unsigned long addr);
 void vmv_area_del(struct rb_root *root, struct vmv_area *a);
-int vmv_area_set(struct rb_root *root, unsigned long start, u32 pages,
-		 u32 reserved, unsigned long caller, u8 type, u8 src,
-		 bool merged);
+int vmv_area_set(struct rb_root *root, struct vmv_area *own,
+		 unsigned long start, u32 pages, u32 reserved,
+		 unsigned long caller, u8 type, u8 src, bool merged);
 unsigned long vmv_area_end(const struct vmv_area *a);
 void vmv_areas_put(struct rb_root *root);
 #if VMV_LARGE_MAY_GO_STALE
@@ -63,6 +71,7 @@ struct vmv_block *vmv_block_from(unsigned long addr);
 struct vmv_block *vmv_block_get(unsigned long start, bool create, u8 src,
 				bool *created);
 void vmv_block_settle(struct vmv_block *b);
+struct rb_root vmv_block_take_areas(struct vmv_block *b);
 struct rb_root vmv_block_kill(struct vmv_block *b);
 void vmv_block_bury(struct vmv_block *b);
 

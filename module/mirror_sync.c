@@ -127,7 +127,7 @@ static int vmv_adopt_runs(struct vmv_block *b, const unsigned long *present)
 				len = min_t(unsigned int, e - s, VMV_MAX_ALLOC);
 				pages = p_end > s ? min(p_end - s, len) : 0;
 				one = len == e - s && vmv_run_is_one(pages, len);
-				if (vmv_area_set(&b->areas,
+				if (vmv_area_set(&b->areas, &b->own,
 						 b->s.start + ((unsigned long)s << PAGE_SHIFT),
 						 pages, len, 0, VMV_TYPE_BLOCK,
 						 VMV_SRC_ADOPTED, !one) < 0)
@@ -218,8 +218,7 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	fresh = !existed || cursor < b->s.cursor;
 	if (fresh) {
 		/* Given back after the unlock: O(1) here. */
-		old = b->areas;
-		b->areas = RB_ROOT;
+		old = vmv_block_take_areas(b);
 		bitmap_zero(b->s.dirty, VMV_BLOCK_PAGES);
 	}
 #if VMV_HAS_USED_MAP

@@ -274,7 +274,7 @@ int vmv_test_add_area(unsigned long addr, u32 pages)
 	a = vmv_area_find(&vmv_large, addr);
 	if (a)
 		vmv_large_filter(a, -1);
-	added = vmv_area_set(&vmv_large, addr, pages, pages, 0, VMV_TYPE_AREA,
+	added = vmv_area_set(&vmv_large, NULL, addr, pages, pages, 0, VMV_TYPE_AREA,
 			     VMV_SRC_ADOPTED, false);
 	if (added >= 0)
 		vmv_large_filter(vmv_area_find(&vmv_large, addr), 1);

@@ -139,7 +139,6 @@ static inline bool vmv_sparse_readable(void)
 enum vmv_rec { VMV_REC_BLOCK, VMV_REC_AREA, VMV_REC_NR };
 
 void *vmv_rec_get(enum vmv_rec kind);
-void vmv_rec_reserve(enum vmv_rec kind, unsigned int n);
 void *vmv_rec_alloc(enum vmv_rec kind);
 void vmv_rec_put(enum vmv_rec kind, void *rec);
 void vmv_rec_put_any(enum vmv_rec kind, void *rec);
@@ -161,6 +160,7 @@ struct vmv_area {
 	u32 reserved;			/* pages reserved for it */
 	u8 type, src;
 	bool merged;			/* adopted run that may hold several */
+	bool embedded;			/* its block's own record (mirror.h) */
 };
 
 /* What the views see of one block. */
