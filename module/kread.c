@@ -146,6 +146,32 @@ unsigned long vmv_kernel_va_start(const struct vmap_area *va)
 	return va->va_start;
 }
 
+#if VMV_ALIASES_RESET_DIRTY
+/*
+ * Probe context, at purge_fragmented_block(vb, list, false), which
+ * _vm_unmap_aliases() calls with vb->lock held (its force_purge argument
+ * since 6.5, 77e50af07f14 "mm/vmalloc: dont purge usable blocks
+ * unnecessarily"; unchanged to 7.3): whether the call resets the
+ * block's dirty range under that lock (it neither purges the block nor
+ * finds it without a range or all dirty), as mm/vmalloc.c decides it, with
+ * the block's start and its count of dirty pages.
+ */
+bool vmv_kernel_walk_resets(const void *p, unsigned long *start,
+			    unsigned long *dirty)
+{
+	const struct vmv_kvb *vb = p;
+	unsigned long free = READ_ONCE(vb->free), d = READ_ONCE(vb->dirty);
+
+	lockdep_assert_held(&vb->lock);
+	*start = vb->va->va_start;
+	*dirty = d;
+	if (free + d == VMV_BLOCK_PAGES && d != VMV_BLOCK_PAGES &&
+	    free < VMV_PURGE_THRESHOLD)
+		return false;	/* purged: free_vmap_block() follows */
+	return vb->dirty_max && d != VMV_BLOCK_PAGES;
+}
+#endif
+
 /*
  * Snapshots the first kernel block at index *idx or later of xa, setting
  * *idx to its index: 1 when done, 0 when there is none, -EAGAIN when it is

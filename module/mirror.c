@@ -82,6 +82,12 @@ void vmv_large_filter(const struct vmv_area *a, int by)
 atomic_long_t vmv_aliases_gen, vmv_aliases_done, vmv_lost_gen;
 atomic_long_t vmv_aliases_ended;
 bool vmv_adopting;		/* unknown blocks are expected */
+/*
+ * 6.5+: the dirty-range resets come from the probe on the walk itself
+ * (vmv_on_walk_reset()), not from generations; set before the probes are
+ * armed, when that probe could be installed.
+ */
+static bool vmv_walk_resets __read_mostly;
 bool vmv_need_resync, vmv_need_large;
 static void (*vmv_lost_cb)(void);
 
@@ -433,7 +439,7 @@ static __always_inline void vmv_probe_context(void)
 static __always_inline void __vmv_block_settle(struct vmv_block *b)
 {
 	lockdep_assert_held(&b->lock);
-	if (VMV_ALIASES_RESET_DIRTY && b->s.dirty_max &&
+	if (VMV_ALIASES_RESET_DIRTY && !vmv_walk_resets && b->s.dirty_max &&
 	    b->dirty_gen < atomic_long_read(&vmv_aliases_done) &&
 	    !vmv_map_full(b->s.dirty)) {
 		b->s.dirty_min = VMV_BLOCK_PAGES;
@@ -819,11 +825,57 @@ void vmv_aliases_end(unsigned long gen)
 	}
 }
 
+void vmv_set_walk_resets(bool on)
+{
+	WRITE_ONCE(vmv_walk_resets, on);
+}
+
 /*
- * 6.5+: the dirty range an unmap leaves depends on whether a concurrent
+ * 6.5+, from the probe on purge_fragmented_block(): _vm_unmap_aliases()
+ * is about to reset the dirty range of the block at start, under the
+ * kernel's vb->lock, which vb_free() takes to widen the range. Every unmap
+ * the kernel has applied by then (kdirty dirty pages) goes with the reset;
+ * one the mirror recorded at vm_unmap_ram()'s entry that vb_free() has not
+ * yet applied widens the range after it, by pages the mirror cannot tell
+ * from the others. So the mirror resets when it counts as many dirty pages
+ * as the kernel, and otherwise marks the block uncertain, for the resync
+ * to take the kernel's range. Probe context, under vb->lock: O(1).
+ */
+void vmv_on_walk_reset(unsigned long start, unsigned long kdirty)
+{
+	struct vmv_block *b;
+	unsigned long dirty;
+	bool created;
+
+	vmv_probe_context();
+	b = __vmv_block_get(start, false, 0, &created);
+	if (!b)
+		return;
+	__vmv_block_settle(b);
+	dirty = bitmap_weight(b->s.dirty, VMV_BLOCK_PAGES);
+	if (dirty == kdirty) {
+		b->s.dirty_min = VMV_BLOCK_PAGES;
+		b->s.dirty_max = 0;
+	} else {
+		b->s.uncertain = true;
+	}
+	b->seq++;
+	raw_spin_unlock(&b->lock);
+	if (dirty != kdirty) {
+		/* More: an unmap in flight. Fewer: one the mirror lacks. */
+		if (dirty > kdirty)
+			vmv_count(VMV_STAT_ALIAS_OVERLAPS);
+		vmv_resync_again();
+	}
+}
+
+/*
+ * 6.5+, where purge_fragmented_block() cannot be probed (inlined, say):
+ * the dirty range an unmap leaves depends on whether a concurrent
  * _vm_unmap_aliases() walks the block before or after vb_free() widens the
- * kernel's range, which the probes cannot see: the mirror records the unmap
- * at vm_unmap_ram()'s entry, and vb_free() runs later, under vb->lock.
+ * kernel's range, which the other probes cannot see: the mirror records
+ * the unmap at vm_unmap_ram()'s entry, and vb_free() runs later, under
+ * vb->lock.
  * When no call was in flight at the entry and none began before the
  * return, every call ended before the unmap or began after vb_free(), and
  * the generations decide right. Otherwise the block is marked uncertain and

@@ -29,6 +29,8 @@ struct vmv_probe {
 	bool required;		/* vmapview cannot work without it */
 	bool variants;		/* may sit on a .isra/.constprop/.part copy */
 	bool guard;		/* not the mirror's: its misses stop a reader */
+	u8 mode;		/* 6.5+: VMV_WALK or VMV_WINDOW only, or 0 */
+	bool walk;		/* its absence makes the mode VMV_WINDOW */
 	int counter;		/* a counting probe's enum vmv_stat, or 0 */
 	struct kprobe kp;
 	struct kretprobe rp;
@@ -36,6 +38,16 @@ struct vmv_probe {
 	bool installed;
 	unsigned long missed_seen;
 };
+
+/*
+ * 6.5+: how the mirror follows _vm_unmap_aliases()'s dirty-range resets.
+ * VMV_WALK: a kprobe on purge_fragmented_block(), which the walk calls for
+ * each block under its lock, and a kprobe on vm_unmap_ram(). VMV_WINDOW,
+ * where the first cannot be installed: generations, and a kretprobe on
+ * vm_unmap_ram() whose return half sees the calls that overlap an unmap.
+ */
+enum { VMV_WALK = 1, VMV_WINDOW };
+static u8 vmv_mode;
 
 struct vmv_map_data {
 	unsigned long caller;
@@ -130,13 +142,11 @@ static void vmv_unmap_event(struct pt_regs *regs)
 				  vmv_kernel_block_cpu(vmv_block_start(addr), true));
 }
 
-#if !VMV_ALIASES_RESET_DIRTY
 static int vmv_unmap_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	vmv_unmap_event(regs);
 	return 0;
 }
-#endif
 
 static int vmv_block_free_pre(struct kprobe *p, struct pt_regs *regs)
 {
@@ -159,6 +169,24 @@ static int vmv_va_free_pre(struct kprobe *p, struct pt_regs *regs)
 static int vmv_count_pre(struct kprobe *p, struct pt_regs *regs);
 
 #if VMV_ALIASES_RESET_DIRTY
+/*
+ * purge_fragmented_block(vb, purge_list, force_purge), with vb->lock held:
+ * from _vm_unmap_aliases() (force_purge false) the kernel resets the
+ * block's dirty range next, under that lock, unless it purges the block;
+ * purge_fragmented_blocks() (true) resets nothing. force_purge is a bool:
+ * only its low byte is defined.
+ */
+static int vmv_walk_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	unsigned long start, dirty;
+
+	if ((u8)vmv_arg(regs, 2))
+		return 0;
+	if (vmv_kernel_walk_resets((void *)vmv_arg(regs, 0), &start, &dirty))
+		vmv_on_walk_reset(start, dirty);
+	return 0;
+}
+
 /* 6.5+: _vm_unmap_aliases() resets dirty ranges; the mirror follows. */
 static int vmv_aliases_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
@@ -228,12 +256,17 @@ static struct vmv_probe vmv_probes[] = {
 		},
 	},
 #endif
-#if !VMV_ALIASES_RESET_DIRTY
+#if VMV_ALIASES_RESET_DIRTY
+	/* Before the unmap probe, which its presence chooses. */
 	{
-		.symbol = "vm_unmap_ram", .required = true,
-		.kp = { .pre_handler = vmv_unmap_pre },
+		.symbol = "purge_fragmented_block", .mode = VMV_WALK, .walk = true,
+		.kp = { .pre_handler = vmv_walk_pre },
 	},
 #endif
+	{
+		.symbol = "vm_unmap_ram", .required = true, .mode = VMV_WALK,
+		.kp = { .pre_handler = vmv_unmap_pre },
+	},
 	{
 		.symbol = "free_vmap_block", .required = true,
 		.kp = { .pre_handler = vmv_block_free_pre },
@@ -252,7 +285,7 @@ static struct vmv_probe vmv_probes[] = {
 #if VMV_ALIASES_RESET_DIRTY
 	{
 		.symbol = "vm_unmap_ram", .name = "vm_unmap_ram.return",
-		.ret = true, .required = true,
+		.ret = true, .required = true, .mode = VMV_WINDOW,
 		.rp = {
 			.entry_handler = vmv_unmap_entry,
 			.handler = vmv_unmap_ret,
@@ -387,12 +420,23 @@ int vmv_probes_install(void)
 	ret = vmv_map_ram_extent();
 	if (ret)
 		return ret;
+	vmv_mode = VMV_WALK;
+	vmv_set_walk_resets(VMV_ALIASES_RESET_DIRTY);
 	for (i = 0; i < ARRAY_SIZE(vmv_probes); i++) {
 		struct vmv_probe *p = &vmv_probes[i];
 
+		if (p->mode && p->mode != vmv_mode)
+			continue;
 		ret = vmv_test_probe_fails(p) ?: vmv_probe_install(p);
 		if (!ret) {
 			p->installed = true;
+			continue;
+		}
+		if (p->walk) {
+			pr_info("%s not probed (%d): dirty-range resets followed by generations\n",
+				p->symbol, ret);
+			vmv_mode = VMV_WINDOW;
+			vmv_set_walk_resets(false);
 			continue;
 		}
 		if (p->required) {

@@ -66,6 +66,8 @@ bool vmv_kernel_next_index(struct xarray *xa, unsigned long *idx);
 int vmv_kernel_block_cpu(unsigned long start, bool quick);
 unsigned long vmv_kernel_vb_start(const void *vb);
 unsigned long vmv_kernel_va_start(const struct vmap_area *va);
+bool vmv_kernel_walk_resets(const void *vb, unsigned long *start,
+			    unsigned long *dirty);
 int vmv_kernel_large_areas(struct vmv_range *out, int max);
 
 /* What a busy area of vmalloc space is, from its vm_struct and va->flags. */
@@ -197,6 +199,8 @@ void vmv_lost_event(enum vmv_stat why);
 void vmv_lost_track(void);
 unsigned long vmv_aliases_begin(void);
 void vmv_aliases_end(unsigned long gen);
+void vmv_set_walk_resets(bool on);
+void vmv_on_walk_reset(unsigned long start, unsigned long kdirty);
 /* The _vm_unmap_aliases() calls around one vm_unmap_ram() (6.5+). */
 struct vmv_unmap_window {
 	unsigned long begun, ended;

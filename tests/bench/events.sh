@@ -7,12 +7,14 @@
 # creation and freeing happen every 256 pairs inside these calls, so their
 # cost is in the figures, spread over the pairs.
 #
-# On 6.5+ vmapview watches vm_unmap_ram() with a kretprobe (its return
-# half closes the _vm_unmap_aliases() window), not a kprobe: a fourth
-# configuration there puts empty probes of those kinds, and a line compares
-# vmapview with that floor too, so that what the handlers do and what the
-# kind of probe costs are told apart. The target line keeps the kprobe
-# floor it was set against.
+# On 6.5+, where purge_fragmented_block() cannot be probed, vmapview
+# watches vm_unmap_ram() with a kretprobe (its return half closes the
+# _vm_unmap_aliases() window), not a kprobe: a fourth configuration there
+# puts empty probes of those kinds, and a line compares vmapview with that
+# floor too, so that what the handlers do and what the kind of probe costs
+# are told apart. The target line keeps the kprobe floor it was set
+# against. VMAPVIEW_BENCH_ARGS: module parameters for vmapview (a test
+# build's fail_probe=purge_fragmented_block measures that fallback).
 #
 # Under the counted clock (make bench's first boot, QEMU -icount shift=0)
 # a "ns" is one guest instruction: the figures are instruction counts and
@@ -39,8 +41,20 @@ one() {
 	echo "$(field map_ns) $(field unmap_ns)"
 }
 
+# shellcheck disable=SC2086 # the arguments are words
+bench_load() {
+	if [ -n "${VMAPVIEW_BENCH_ARGS:-}" ]; then
+		load_vmapview_testing $VMAPVIEW_BENCH_ARGS
+	else
+		load_vmapview
+	fi
+}
+
+bench_load
 kinds=0
-kernel_at_least 6 5 && kinds=1
+[ "$(vmv stat probe.vm_unmap_ram.return)" = absent ] || kinds=1
+echo "vmapview's unmap probe: $([ "$kinds" = 1 ] && echo "a kretprobe (no purge_fragmented_block() probe)" || echo "a kprobe")"
+rmmod vmapview
 tctl bench 2000 1	# warm up: blocks, caches, the test module's pages
 : >/tmp/events
 for _ in $(seq "$ROUNDS"); do
@@ -53,7 +67,7 @@ for _ in $(seq "$ROUNDS"); do
 		own=$(one)
 	fi
 	tctl probes 0
-	load_vmapview
+	bench_load
 	on=$(one)
 	rmmod vmapview
 	echo "$off $empty $on $own" >>/tmp/events

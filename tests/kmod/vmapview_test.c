@@ -10,6 +10,13 @@
  *   unmap NAME        vm_unmap_ram() mapping NAME and free its pages
  *   unmap_all         unmap every mapping
  *   unmap_aliases     call vm_unmap_aliases()
+ *   aliasrace NAME    unmap mapping NAME (vm_map_ram() only) in a kernel
+ *                     thread on another CPU, held inside vb_free() by a
+ *                     kprobe on __vunmap_range_noflush() (after the
+ *                     vm_unmap_ram() entry, before the dirty range grows),
+ *                     and call vm_unmap_aliases() meanwhile: its walk finds
+ *                     the unmap in flight, every time (6.5+); EBUSY with one
+ *                     CPU online, ETIME when the thread was not held
  *   churn N           stop any churn threads, then start N (0..VMVT_CHURN_MAX)
  *                     kernel threads that map and unmap without pause: counts
  *                     cycle 1..VMVT_CHURN_PAGES, the last VMVT_CHURN_RING
@@ -878,6 +885,79 @@ static int vmvt_hold(const char *sym, unsigned int usecs, int pte_arg)
 	return vmvt_kp_add(&vmvt_hold_kp, sym, vmvt_hold_pre);
 }
 
+/* aliasrace: the unmapping thread, and whether it is held or let go. */
+static struct task_struct *vmvt_race_task;
+static bool vmvt_race_held, vmvt_race_go;
+static struct vmvt_kp vmvt_race_kp;
+#define VMVT_RACE_MAX_MS	2000
+
+/* Holds the race thread alone, until let go or VMVT_RACE_MAX_MS. */
+static int vmvt_race_pre(struct kprobe *p, struct pt_regs *regs)
+{
+	u64 end = ktime_get_ns() + (u64)VMVT_RACE_MAX_MS * NSEC_PER_MSEC;
+
+	if (current != READ_ONCE(vmvt_race_task))
+		return 0;
+	WRITE_ONCE(vmvt_race_held, true);
+	while (!READ_ONCE(vmvt_race_go) && ktime_get_ns() < end)
+		cpu_relax();
+	return 0;
+}
+
+static int vmvt_race_fn(void *arg)
+{
+	struct vmvt_map *m = arg;
+
+	vm_unmap_ram(m->addr, m->count);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+static int vmvt_alias_race(struct vmvt_map *m)
+{
+	unsigned int cpu, here = raw_smp_processor_id(), waited;
+	struct task_struct *task;
+	bool held;
+	int ret;
+
+	if (m->vmalloced)
+		return -EINVAL;
+	for_each_online_cpu(cpu)
+		if (cpu != here)
+			break;
+	if (cpu >= nr_cpu_ids)
+		return -EBUSY;
+	task = kthread_create(vmvt_race_fn, m, "vmvt-race");
+	if (IS_ERR(task))
+		return PTR_ERR(task);
+	kthread_bind(task, cpu);
+	WRITE_ONCE(vmvt_race_held, false);
+	WRITE_ONCE(vmvt_race_go, false);
+	WRITE_ONCE(vmvt_race_task, task);
+	ret = vmvt_kp_add(&vmvt_race_kp, "__vunmap_range_noflush", vmvt_race_pre);
+	if (ret) {
+		WRITE_ONCE(vmvt_race_task, NULL);
+		kthread_stop(task);
+		return ret;
+	}
+	wake_up_process(task);
+	for (waited = 0; !READ_ONCE(vmvt_race_held) && waited < VMVT_RACE_MAX_MS; waited++)
+		usleep_range(1000, 2000);
+	held = READ_ONCE(vmvt_race_held);
+	if (held)
+		vm_unmap_aliases();
+	WRITE_ONCE(vmvt_race_go, true);
+	kthread_stop(task);
+	vmvt_kp_remove(&vmvt_race_kp);
+	WRITE_ONCE(vmvt_race_task, NULL);
+	/* Unmapped either way: the mapping goes. */
+	list_del(&m->node);
+	vmvt_free_pages(m->pages, m->count);
+	kfree(m);
+	return held ? 0 : -ETIME;
+}
+
 static void vmvt_lt_free(unsigned int n)
 {
 	while (n--) {
@@ -1106,6 +1186,10 @@ static int vmvt_run(int argc, char **argv)
 	if (argc == 1 && !strcmp(argv[0], "unmap_aliases")) {
 		vm_unmap_aliases();
 		return 0;
+	}
+	if (argc == 2 && !strcmp(argv[0], "aliasrace")) {
+		m = vmvt_find(argv[1]);
+		return m ? vmvt_alias_race(m) : -ENOENT;
 	}
 	if (argc == 3 && (!strcmp(argv[0], "bench") || !strcmp(argv[0], "mapmany"))) {
 		unsigned int n;

@@ -195,7 +195,9 @@ def run_job(k, name, args):
         print(f"### make bench, guest clock: {clock}", flush=True)
         rc |= _run_job(k, f"bench-{clock}", name,
                        contract.script_job(name, VMAPVIEW_BENCH_CLOCK=clock,
-                                           VMAPVIEW_BENCH=os.environ.get("VMAPVIEW_BENCH", "")),
+                                           VMAPVIEW_BENCH=os.environ.get("VMAPVIEW_BENCH", ""),
+                                           VMAPVIEW_BENCH_ARGS=os.environ.get(
+                                               "VMAPVIEW_BENCH_ARGS", "")),
                        args, icount=clock == "instructions")
     return rc
 
