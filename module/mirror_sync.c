@@ -201,7 +201,7 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	DECLARE_BITMAP(used, VMV_BLOCK_PAGES);
 	struct rb_root old = RB_ROOT;
 	struct vmv_block *b;
-	bool created, fresh, unsure = false;
+	bool created, fresh, unsure = false, inflight = false;
 	int ret;
 
 	rcu_read_lock();
@@ -267,16 +267,28 @@ int vmv_block_apply(const struct vmv_snap *s, const struct vmv_gens *g,
 	unsure = VMV_ALIASES_RESET_DIRTY &&
 		 (g->aliases_begun != g->aliases_ended ||
 		  atomic_long_read(&vmv_aliases_gen) != g->aliases_begun);
-	if (ret || unsure)
+	/*
+	 * 6.5+: an unmap between vb_free()'s clearing of used_map and its
+	 * widening of the range (the kernel's dirty count not yet grown)
+	 * has its pages dirty here but not in the range read, which a walk
+	 * may have reset before it: the range would stay without them. The
+	 * block stays uncertain, for a pass after vb_free() (alias-overlap's
+	 * aliasrace caught it).
+	 */
+	inflight = VMV_ALIASES_RESET_DIRTY &&
+		   bitmap_weight(b->s.dirty, VMV_BLOCK_PAGES) != s->dirty;
+	if (ret || unsure || inflight)
 		b->s.uncertain = true;
 out:
 	raw_spin_unlock(&b->lock);
 	rcu_read_unlock();
 	vmv_areas_put(&old);
-	if (!ret && unsure) {
+	if (!ret && unsure)
 		vmv_count(VMV_STAT_ALIAS_RESYNCS);
+	else if (!ret && inflight)
+		vmv_count(VMV_STAT_RESYNC_RETRIES);
+	if (!ret && (unsure || inflight))
 		vmv_resync_again();
-	}
 	return ret;
 }
 
