@@ -159,6 +159,31 @@ void vmv_area_del(struct rb_root *root, struct vmv_area *a)
 		vmv_rec_put(VMV_REC_AREA, a);
 }
 
+/* Links a new record a at start where the descent ended (parent, link). */
+static __always_inline void vmv_area_link(struct rb_root *root, struct vmv_area *a,
+					  unsigned long start, bool embedded,
+					  struct rb_node *parent,
+					  struct rb_node **link)
+{
+	a->start = start;
+	a->embedded = embedded;
+	rb_link_node(&a->rb, parent, link);
+	rb_insert_color(&a->rb, root);
+	vmv_count(VMV_STAT_AREAS);
+}
+
+static __always_inline void vmv_area_fill(struct vmv_area *a, u32 pages,
+					  u32 reserved, unsigned long caller,
+					  u8 type, u8 src, bool merged)
+{
+	a->pages = pages;
+	a->reserved = reserved;
+	a->caller = caller;
+	a->type = type;
+	a->src = src;
+	a->merged = merged;
+}
+
 /*
  * Records an allocation, replacing one recorded at the same start: 1 when
  * it is new, 0 when it replaced one, -ENOMEM without a record. A new one
@@ -188,19 +213,10 @@ int vmv_area_set(struct rb_root *root, struct vmv_area *own,
 			a = vmv_rec_get(VMV_REC_AREA);
 		if (!a)
 			return -ENOMEM;
-		a->start = start;
-		a->embedded = a == own;
-		rb_link_node(&a->rb, parent, link);
-		rb_insert_color(&a->rb, root);
-		vmv_count(VMV_STAT_AREAS);
+		vmv_area_link(root, a, start, a == own, parent, link);
 		added = 1;
 	}
-	a->pages = pages;
-	a->reserved = reserved;
-	a->caller = caller;
-	a->type = type;
-	a->src = src;
-	a->merged = merged;
+	vmv_area_fill(a, pages, reserved, caller, type, src, merged);
 	return added;
 }
 
@@ -508,19 +524,9 @@ static __always_inline void vmv_own_add(struct vmv_block *b, unsigned long start
 					u32 pages, u32 reserved,
 					unsigned long caller)
 {
-	struct vmv_area *a = &b->own;
-
-	a->start = start;
-	a->pages = pages;
-	a->reserved = reserved;
-	a->caller = caller;
-	a->type = VMV_TYPE_BLOCK;
-	a->src = VMV_SRC_PROBE;
-	a->merged = false;
-	a->embedded = true;
-	rb_link_node(&a->rb, NULL, &b->areas.rb_node);
-	rb_insert_color(&a->rb, &b->areas);
-	vmv_count(VMV_STAT_AREAS);
+	vmv_area_fill(&b->own, pages, reserved, caller, VMV_TYPE_BLOCK,
+		      VMV_SRC_PROBE, false);
+	vmv_area_link(&b->areas, &b->own, start, true, NULL, &b->areas.rb_node);
 }
 
 /* Whether b's only record is its own, for the allocation [start, +n). */

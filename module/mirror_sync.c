@@ -283,12 +283,10 @@ out:
 	raw_spin_unlock(&b->lock);
 	rcu_read_unlock();
 	vmv_areas_put(&old);
-	if (!ret && unsure)
-		vmv_count(VMV_STAT_ALIAS_RESYNCS);
-	else if (!ret && inflight)
-		vmv_count(VMV_STAT_RESYNC_RETRIES);
-	if (!ret && (unsure || inflight))
+	if (!ret && (unsure || inflight)) {
+		vmv_count(unsure ? VMV_STAT_ALIAS_RESYNCS : VMV_STAT_RESYNC_RETRIES);
 		vmv_resync_again();
+	}
 	return ret;
 }
 
