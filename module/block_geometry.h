@@ -49,10 +49,4 @@ static inline unsigned long vmv_block_start(unsigned long addr)
 	return addr & ~(VMV_BLOCK_SIZE - 1);
 }
 
-/* Pages vb_alloc() reserves for a count: the next power of two. */
-static inline unsigned int vmv_reserved_pages(unsigned int count)
-{
-	return 1U << get_order((unsigned long)count << PAGE_SHIFT);
-}
-
 #endif /* VMAPVIEW_BLOCK_GEOMETRY_H */

@@ -181,16 +181,6 @@
 #include <linux/rbtree.h>
 
 /*
- * 5.11, "kprobes: Remove kretprobe hash" (d741bf41d7c7) added
- * get_kretprobe(); before, the instance points to its kretprobe.
- */
-#if VMV_LINUX_AT_LEAST(5, 11, 0)
-#define vmv_get_kretprobe(ri)	get_kretprobe(ri)
-#else
-#define vmv_get_kretprobe(ri)	((ri)->rp)
-#endif
-
-/*
  * 5.11, "mm/highmem: Provide kmap_local*" (f3ba3c710ac5). Before it, the
  * direct map: vmapview is built for x86_64 only (dkms.conf), which has no
  * highmem.

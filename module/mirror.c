@@ -8,8 +8,8 @@
  * It is built the way mm/vmalloc.c builds what it mirrors:
  *  - a record per block, with its own raw spinlock, holding the block's
  *    bitmaps and, in an rbtree, the allocations inside it;
- *  - blocks found by index without a lock: an RCU hash keyed like the
- *    kernel's addr_to_vb_idx(). The hash and an address-ordered tree
+ *  - blocks found by number without a lock: an RCU hash, as the kernel
+ *    finds them by addr_to_vb_idx(). The hash and an address-ordered tree
  *    change under vmv_blocks_lock only when a block is born or dies, as
  *    the kernel takes its vmap_area lock only then; map and unmap take the
  *    block's lock and nothing global;
@@ -17,7 +17,8 @@
  *    under their own lock;
  *  - counters per CPU, and events that concern every block (losses,
  *    _vm_unmap_aliases()) as generations that each block applies to itself
- *    when next touched (vmv_block_settle()), so no event walks the blocks.
+ *    when it is next settled (vmv_block_settle(): before any reader looks
+ *    at it), so no event walks the blocks.
  *
  * Probe handlers run with preemption disabled and never sleep, even on
  * PREEMPT_RT: raw spinlocks, records from per-CPU pools (pool.c). When a
@@ -31,6 +32,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/hash.h>
+#include <linux/rbtree_augmented.h>
 #include <linux/rculist.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -168,7 +170,11 @@ static __always_inline void vmv_area_link(struct rb_root *root, struct vmv_area 
 	a->start = start;
 	a->embedded = embedded;
 	rb_link_node(&a->rb, parent, link);
-	rb_insert_color(&a->rb, root);
+	/* A tree's only node: all rb_insert_color() does is paint it black. */
+	if (parent)
+		rb_insert_color(&a->rb, root);
+	else
+		rb_set_parent_color(&a->rb, NULL, RB_BLACK);
 	vmv_count(VMV_STAT_AREAS);
 }
 
@@ -273,36 +279,66 @@ static void vmv_areas_clear(struct vmv_block *b, unsigned long start,
 }
 
 /*
+ * What events need of a count (1 to VMAP_MAX_ALLOC), loaded from a table
+ * where working it out took about ten instructions an event: the pages
+ * vb_alloc() reserves for it, the next power of two (1 << get_order(count
+ * << PAGE_SHIFT) in its terms), and the bitmap mask of as many pages.
+ */
+struct vmv_run {
+	unsigned long mask;
+	unsigned int pages;
+};
+
+static struct vmv_run vmv_runs[VMV_MAX_ALLOC] __ro_after_init;
+
+static void vmv_runs_init(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VMV_MAX_ALLOC; i++) {
+		vmv_runs[i].pages = roundup_pow_of_two(i + 1);
+		vmv_runs[i].mask = GENMASK(vmv_runs[i].pages - 1, 0);
+	}
+}
+
+/*
+ * count: 1 to VMAP_MAX_ALLOC, at index count - 1. The mask only says so to
+ * the compiler, which then needs no bounds check (UBSAN_BOUNDS).
+ */
+static __always_inline const struct vmv_run *vmv_run_of(unsigned int count)
+{
+	return &vmv_runs[(count - 1) % VMV_MAX_ALLOC];
+}
+
+/*
  * The bitmap work of one event, inline: a run is at most VMAP_MAX_ALLOC
  * (BITS_PER_LONG) pages, so it touches one word or two. The kernel's
  * bitmap_set()/bitmap_clear() are calls that loop for any length; on the
  * probe path they were a tenth of vmapview's cost per event.
+ *
+ * bit + pages > BITS_PER_LONG only where bit is not 0: the shift is in
+ * range.
  */
-static __always_inline unsigned long vmv_run_mask(unsigned int n)
-{
-	return n >= BITS_PER_LONG ? ~0UL : (1UL << n) - 1;
-}
-
 static __always_inline void vmv_run_set(unsigned long *map, unsigned int off,
-					unsigned int n)
+					const struct vmv_run *r)
 {
-	unsigned long *w = map + BIT_WORD(off), mask = vmv_run_mask(n);
+	unsigned long *w = map + BIT_WORD(off);
 	unsigned int bit = off % BITS_PER_LONG;
 
-	w[0] |= mask << bit;
-	if (bit && bit + n > BITS_PER_LONG)
-		w[1] |= mask >> (BITS_PER_LONG - bit);
+	w[0] |= r->mask << bit;
+	if (bit + r->pages > BITS_PER_LONG)
+		w[1] |= r->mask >> (BITS_PER_LONG - bit);
 }
 
 static __always_inline void vmv_run_clear(unsigned long *map, unsigned int off,
-					  unsigned int n)
+					  const struct vmv_run *r)
 {
-	unsigned long *w = map + BIT_WORD(off), mask = vmv_run_mask(n);
+	unsigned long *w = map + BIT_WORD(off);
 	unsigned int bit = off % BITS_PER_LONG;
 
-	w[0] &= ~(mask << bit);
-	if (bit && bit + n > BITS_PER_LONG)
-		w[1] &= ~(mask >> (BITS_PER_LONG - bit));
+	w[0] &= ~(r->mask << bit);
+	if (bit + r->pages > BITS_PER_LONG)
+		w[1] &= ~(r->mask >> (BITS_PER_LONG - bit));
 }
 
 /* bitmap_full() of a block's map, inline: a free word ends it early. */
@@ -319,19 +355,30 @@ static __always_inline bool vmv_map_full(const unsigned long *map)
 
 /* --- blocks --- */
 
+/*
+ * Blocks are size-aligned and contiguous, so the low bits of their number
+ * spread them as well as the kernel's addr_to_vb_idx() would, without its
+ * load of VMALLOC_START (KASLR's vmalloc_base).
+ */
 static struct hlist_head *vmv_bucket(unsigned long start)
 {
-	return &vmv_block_hash[vmv_vb_idx(start) & ((1 << VMV_HASH_BITS) - 1)];
+	return &vmv_block_hash[(start / VMV_BLOCK_SIZE) & ((1 << VMV_HASH_BITS) - 1)];
 }
 
-/* Under rcu_read_lock() (or preemption off) or vmv_blocks_lock. */
-static __always_inline struct vmv_block *vmv_block_lookup(unsigned long start)
+/*
+ * Under rcu_read_lock() (or preemption off) or vmv_blocks_lock. The usual
+ * events take the first block at start, dead or not (first_any), and test
+ * dead under its lock: a dead block stays in the hash only until its
+ * retirement unlinks it, behind any newer one (hlist_add_head_rcu()).
+ */
+static __always_inline struct vmv_block *vmv_block_lookup(unsigned long start,
+							  bool first_any)
 {
 	struct vmv_block *b;
 
 	hlist_for_each_entry_rcu(b, vmv_bucket(start), hash,
 				 lockdep_is_held(&vmv_blocks_lock))
-		if (b->s.start == start && !READ_ONCE(b->dead))
+		if (b->s.start == start && (first_any || !READ_ONCE(b->dead)))
 			return b;
 	return NULL;
 }
@@ -384,7 +431,7 @@ vmv_block_create(unsigned long start, u8 src, bool *created)
 	b->synced_gen = atomic_long_read(&vmv_lost_gen);
 
 	raw_spin_lock(&vmv_blocks_lock);
-	old = vmv_block_lookup(start);
+	old = vmv_block_lookup(start, false);
 	if (!old) {
 		hlist_add_head_rcu(&b->hash, vmv_bucket(start));
 		rb_add(&b->order, &vmv_block_order, vmv_block_less);
@@ -414,7 +461,7 @@ __vmv_block_get(unsigned long start, bool create, u8 src, bool *created)
 
 	*created = false;
 	for (tries = 0; tries < 3; tries++) {
-		b = vmv_block_lookup(start);
+		b = vmv_block_lookup(start, false);
 		if (!b && create)
 			b = vmv_block_create(start, src, created);
 		if (!b)
@@ -451,8 +498,13 @@ static __always_inline void vmv_probe_context(void)
  * purge that have dirty pages and are not all dirty), and the losses since
  * its last resync. Under b->lock wherever a block is read or changed;
  * settling twice changes nothing.
+ *
+ * An event needs only the first, before it widens the range: what a loss
+ * makes uncertain matters to readers and the resync alone, which settle
+ * the block under its lock before they look at it. So the usual events
+ * leave it to them.
  */
-static __always_inline void __vmv_block_settle(struct vmv_block *b)
+static __always_inline void vmv_block_settle_resets(struct vmv_block *b)
 {
 	lockdep_assert_held(&b->lock);
 	if (VMV_ALIASES_RESET_DIRTY && !vmv_walk_resets && b->s.dirty_max &&
@@ -461,6 +513,11 @@ static __always_inline void __vmv_block_settle(struct vmv_block *b)
 		b->s.dirty_min = VMV_BLOCK_PAGES;
 		b->s.dirty_max = 0;
 	}
+}
+
+static __always_inline void __vmv_block_settle(struct vmv_block *b)
+{
+	vmv_block_settle_resets(b);
 	if (b->synced_gen < atomic_long_read(&vmv_lost_gen))
 		b->s.uncertain = true;
 }
@@ -486,26 +543,26 @@ struct rb_root vmv_block_take_areas(struct vmv_block *b)
 	return areas;
 }
 
-/*
- * Under b->lock: marks it dead and takes its records away. The caller
- * unlocks, gives the records back (vmv_areas_put(): at most one per page of
- * a block, and no longer under the lock), then calls vmv_block_bury().
- */
-struct rb_root vmv_block_kill(struct vmv_block *b)
-{
-	/* Lookups read it under RCU alone (vmv_block_lookup()). */
-	WRITE_ONCE(b->dead, true);
-	return vmv_block_take_areas(b);
-}
-
 static void vmv_block_free_rcu(struct rcu_head *head)
 {
 	vmv_rec_put_any(VMV_REC_BLOCK, container_of(head, struct vmv_block, rcu));
 }
 
-/* Unlinks a dead block; lookups under RCU may still hold it. */
-void vmv_block_bury(struct vmv_block *b)
+/*
+ * Under b->lock, which it drops: marks b dead, gives its records back (at
+ * most one per page of a block, no longer under the lock) and unlinks it;
+ * lookups under RCU may still hold it. Out of line: not the usual event's.
+ */
+static noinline void vmv_block_retire(struct vmv_block *b)
 {
+	struct rb_root areas;
+
+	/* Lookups read it under RCU alone (vmv_block_lookup()). */
+	WRITE_ONCE(b->dead, true);
+	areas = vmv_block_take_areas(b);
+	raw_spin_unlock(&b->lock);
+	vmv_areas_put(&areas);
+
 	raw_spin_lock(&vmv_blocks_lock);
 	hlist_del_rcu(&b->hash);
 	rb_erase(&b->order, &vmv_block_order);
@@ -529,14 +586,57 @@ static __always_inline void vmv_own_add(struct vmv_block *b, unsigned long start
 	vmv_area_link(&b->areas, &b->own, start, true, NULL, &b->areas.rb_node);
 }
 
-/* Whether b's only record is its own, for the allocation [start, +n). */
+/*
+ * Whether b's only record is its own, for the allocation [start, +n). An
+ * adopted run (merged) that is exactly the allocation goes with it, as
+ * vmv_areas_clear() would drop it.
+ */
 static __always_inline bool vmv_own_alone(const struct vmv_block *b,
 					  unsigned long start, u32 n)
 {
 	const struct vmv_area *a = &b->own;
 
 	return b->areas.rb_node == &a->rb && !a->rb.rb_left && !a->rb.rb_right &&
-	       a->start == start && a->reserved == n && !a->merged;
+	       a->start == start && a->reserved == n;
+}
+
+/* vmv_area_del() of the block's own record as its tree's only node. */
+static __always_inline void vmv_own_del(struct vmv_block *b)
+{
+	b->areas = RB_ROOT;
+	RB_CLEAR_NODE(&b->own.rb);
+	vmv_uncount(VMV_STAT_AREAS);
+}
+
+/* What a map of r at off does to b's bitmaps and cursor, under b->lock. */
+static __always_inline void vmv_block_mapped(struct vmv_block *b,
+					     unsigned int off,
+					     const struct vmv_run *r)
+{
+	vmv_run_set(b->s.used, off, r);
+	vmv_run_clear(b->s.dirty, off, r);
+	b->s.cursor = max_t(unsigned int, b->s.cursor, off + r->pages);
+	b->seq++;
+}
+
+/*
+ * What an unmap of r at off does, under b->lock, once the cursor is past
+ * it. Returns whether b is now dead: vb_free() frees a block whose pages
+ * are all dirty, which needs them all handed out first. Missed here, the
+ * free_vmap_block() probe retires it.
+ */
+static __always_inline bool vmv_block_unmapped(struct vmv_block *b,
+					       unsigned int off,
+					       const struct vmv_run *r)
+{
+	vmv_run_clear(b->s.used, off, r);
+	vmv_run_set(b->s.dirty, off, r);
+	b->s.dirty_min = min_t(unsigned int, b->s.dirty_min, off);
+	b->s.dirty_max = max_t(unsigned int, b->s.dirty_max, off + r->pages);
+	if (VMV_ALIASES_RESET_DIRTY)
+		b->dirty_gen = atomic_long_read(&vmv_aliases_gen);
+	b->seq++;
+	return b->s.cursor == VMV_BLOCK_PAGES && vmv_map_full(b->s.dirty);
 }
 
 /* --- events, from probe context --- */
@@ -592,21 +692,29 @@ static void vmv_large_map(unsigned long addr, unsigned int count,
 	}
 }
 
-/* Returns true when the map made a new block record (its CPU is unknown). */
+/*
+ * Every map vmv_map_usual() does not take: a large area, a block the
+ * mirror lacks, a block with records already. Returns true when it made a
+ * new block record (its CPU is unknown).
+ */
 bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 {
 	unsigned long bstart = vmv_block_start(addr);
 	unsigned int off = (addr - bstart) >> PAGE_SHIFT;
-	unsigned int n = vmv_reserved_pages(count);
+	const struct vmv_run *r;
 	struct vmv_block *b;
 	bool created;
 	int lost = -1;		/* a VMV_LOST_* counter when set */
+	u32 n;
 
 	vmv_count(VMV_STAT_MAPS);
+	vmv_probe_context();
 	if (count > VMV_MAX_ALLOC) {
 		vmv_large_map(addr, count, caller);
 		return false;
 	}
+	r = vmv_run_of(count);
+	n = r->pages;
 	/* Never true for the kernel's blocks; bounds the bitmaps. */
 	if (unlikely(off + n > VMV_BLOCK_PAGES)) {
 		vmv_lost_event(VMV_LOST_BAD_EVENT);
@@ -614,7 +722,6 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	}
 	/* A tail kept of a trimmed adopted run, and the new record. */
 	vmv_rec_reserve(VMV_REC_AREA, 2);
-	vmv_probe_context();
 	/*
 	 * A block the mirror lacks: new, or its first map is still being
 	 * reported. Events are reported when vm_map_ram() returns, so with
@@ -633,12 +740,8 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	    (READ_ONCE(vmv_adopting) || READ_ONCE(vmv_need_resync)))
 		b->s.uncertain = true;
 	__vmv_block_settle(b);
-	vmv_run_set(b->s.used, off, n);
-	vmv_run_clear(b->s.dirty, off, n);
-	b->s.cursor = max_t(unsigned int, b->s.cursor, off + n);
-	b->seq++;
+	vmv_block_mapped(b, off, r);
 	if (RB_EMPTY_ROOT(&b->areas)) {
-		/* The usual case: every earlier allocation was unmapped. */
 		vmv_own_add(b, addr, count, n, caller);
 	} else {
 		/*
@@ -659,6 +762,43 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 	if (lost >= 0)
 		vmv_lost_event(lost);
 	return created;
+}
+
+/*
+ * The usual map, into a block the mirror has whose earlier allocations
+ * were all unmapped: inline and with nothing to spare. It needs no record
+ * from the pool (the block's own one) and makes no block. It changes
+ * nothing before it knows it is that case, and returns false for any
+ * other, a failed map (addr 0) too, which goes to vmv_on_map().
+ */
+bool vmv_map_usual(unsigned long addr, unsigned int count, unsigned long caller)
+{
+	const struct vmv_run *r;
+	struct vmv_block *b;
+	unsigned int off;
+
+	vmv_probe_context();
+	/* count 0 too */
+	if (unlikely(count - 1 >= VMV_MAX_ALLOC))
+		return false;
+	b = vmv_block_lookup(vmv_block_start(addr), true);
+	if (unlikely(!b))
+		return false;
+	/* Worked out under the lock: fewer values kept across its call. */
+	raw_spin_lock(&b->lock);
+	off = (addr - b->s.start) >> PAGE_SHIFT;
+	r = vmv_run_of(count);
+	if (unlikely(b->dead || off + r->pages > VMV_BLOCK_PAGES ||
+		     !RB_EMPTY_ROOT(&b->areas))) {
+		raw_spin_unlock(&b->lock);
+		return false;
+	}
+	vmv_count(VMV_STAT_MAPS);
+	vmv_block_settle_resets(b);
+	vmv_block_mapped(b, off, r);
+	vmv_own_add(b, addr, count, r->pages, caller);
+	raw_spin_unlock(&b->lock);
+	return true;
 }
 
 static void vmv_large_unmap(unsigned long addr, bool map_failed)
@@ -684,35 +824,38 @@ static void vmv_large_unmap(unsigned long addr, bool map_failed)
 }
 
 /*
- * map_failed: vm_map_ram() unmaps what it allocated when it cannot map the
- * pages (vmap_pages_range() failed), before returning NULL: its return
- * probe reports nothing, so the block may be one the mirror has not been
- * told of (new, as vmv_on_map() finds it) and the allocation has no record.
- * Returns true when that made a new block record (its CPU is unknown).
+ * Every unmap vmv_unmap_usual() does not take. map_failed: vm_map_ram()
+ * unmaps what it allocated when it cannot map the pages (vmap_pages_range()
+ * failed), before returning NULL: its return probe reports nothing, so the
+ * block may be one the mirror has not been told of (new, as vmv_on_map()
+ * finds it) and the allocation has no record. Returns true when that made
+ * a new block record (its CPU is unknown).
  */
 bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed)
 {
 	unsigned long bstart = vmv_block_start(addr);
 	unsigned int off = (addr - bstart) >> PAGE_SHIFT;
-	unsigned int n = vmv_reserved_pages(count);
 	bool adopting = READ_ONCE(vmv_adopting);
-	struct rb_root areas = RB_ROOT;
+	const struct vmv_run *r;
 	struct vmv_block *b;
 	struct vmv_area *a;
-	bool created, dead;
+	bool created;
+	u32 n;
 
 	vmv_count(VMV_STAT_UNMAPS);
+	vmv_probe_context();
 	if (count > VMV_MAX_ALLOC) {
 		vmv_large_unmap(addr, map_failed);
 		return false;
 	}
+	r = vmv_run_of(count);
+	n = r->pages;
 	if (unlikely(off + n > VMV_BLOCK_PAGES)) {
 		vmv_lost_event(VMV_LOST_BAD_EVENT);
 		return false;
 	}
 	/* The tail kept of an adopted run the unmap cuts. */
 	vmv_rec_reserve(VMV_REC_AREA, 1);
-	vmv_probe_context();
 	/*
 	 * During adoption a block not adopted yet gets its record here, so
 	 * that the unmap is kept: the probe fires before vb_free() clears the
@@ -730,10 +873,7 @@ bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed)
 	if (created && (adopting || (off && READ_ONCE(vmv_need_resync))))
 		b->s.uncertain = true;
 	if (vmv_own_alone(b, addr, n)) {
-		/* vmv_area_del() of the only node, inline */
-		b->areas = RB_ROOT;
-		RB_CLEAR_NODE(&b->own.rb);
-		vmv_uncount(VMV_STAT_AREAS);
+		vmv_own_del(b);
 	} else {
 		a = vmv_area_find(&b->areas, addr);
 		if (a && a->reserved == n && !a->merged)
@@ -742,27 +882,50 @@ bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed)
 			vmv_areas_clear(b, addr, addr + ((unsigned long)n << PAGE_SHIFT));
 	}
 	__vmv_block_settle(b);
-	vmv_run_clear(b->s.used, off, n);
-	vmv_run_set(b->s.dirty, off, n);
+	/* Where the map went unseen, the unmap shows the pages handed out. */
 	b->s.cursor = max_t(unsigned int, b->s.cursor, off + n);
-	b->s.dirty_min = min_t(unsigned int, b->s.dirty_min, off);
-	b->s.dirty_max = max_t(unsigned int, b->s.dirty_max, off + n);
-	b->dirty_gen = atomic_long_read(&vmv_aliases_gen);
-	b->seq++;
-	/*
-	 * vb_free() frees a block whose pages are all dirty, which needs them
-	 * all handed out first. Missed here, the free_vmap_block() probe
-	 * retires it.
-	 */
-	dead = b->s.cursor == VMV_BLOCK_PAGES && vmv_map_full(b->s.dirty);
-	if (dead)
-		areas = vmv_block_kill(b);
-	raw_spin_unlock(&b->lock);
-	if (dead) {
-		vmv_areas_put(&areas);
-		vmv_block_bury(b);
+	if (vmv_block_unmapped(b, off, r)) {
+		vmv_block_retire(b);
+		return false;
 	}
-	return created && !dead;
+	raw_spin_unlock(&b->lock);
+	return created;
+}
+
+/*
+ * The usual unmap, as vmv_map_usual() does the usual map: of a block the
+ * mirror has, whose only record is this allocation's, its own one. False
+ * for any other, which goes to vmv_on_unmap().
+ */
+bool vmv_unmap_usual(unsigned long addr, unsigned int count)
+{
+	const struct vmv_run *r;
+	struct vmv_block *b;
+	unsigned int off;
+
+	vmv_probe_context();
+	if (unlikely(count - 1 >= VMV_MAX_ALLOC))
+		return false;
+	b = vmv_block_lookup(vmv_block_start(addr), true);
+	if (unlikely(!b))
+		return false;
+	raw_spin_lock(&b->lock);
+	off = (addr - b->s.start) >> PAGE_SHIFT;
+	r = vmv_run_of(count);
+	if (unlikely(b->dead || off + r->pages > VMV_BLOCK_PAGES ||
+		     !vmv_own_alone(b, addr, r->pages))) {
+		raw_spin_unlock(&b->lock);
+		return false;
+	}
+	vmv_count(VMV_STAT_UNMAPS);
+	vmv_own_del(b);
+	vmv_block_settle_resets(b);
+	/* Its map was seen (its record): the cursor is past it. */
+	if (vmv_block_unmapped(b, off, r))
+		vmv_block_retire(b);
+	else
+		raw_spin_unlock(&b->lock);
+	return true;
 }
 
 #if VMV_LARGE_MAY_GO_STALE
@@ -790,21 +953,14 @@ void vmv_on_va_free(unsigned long start)
 /* free_vmap_block(): usually the unmap that dirtied the last page retired it. */
 void vmv_on_block_free(unsigned long start)
 {
-	struct rb_root areas = RB_ROOT;
 	struct vmv_block *b;
 	bool created;
 
 	rcu_read_lock();
 	b = vmv_block_get(start, false, 0, &created);
-	if (b) {
-		areas = vmv_block_kill(b);
-		raw_spin_unlock(&b->lock);
-	}
+	if (b)
+		vmv_block_retire(b);
 	rcu_read_unlock();
-	if (b) {
-		vmv_areas_put(&areas);
-		vmv_block_bury(b);
-	}
 }
 
 /*
@@ -934,6 +1090,7 @@ void vmv_block_set_cpu(unsigned long start, int cpu)
 
 int vmv_mirror_init(void (*lost)(void))
 {
+	vmv_runs_init();
 	vmv_lost_cb = lost;
 	/* Until adoption ends, events on what existed before are expected. */
 	WRITE_ONCE(vmv_adopting, true);
@@ -944,17 +1101,13 @@ int vmv_mirror_init(void (*lost)(void))
 /* Probes must be gone: nothing feeds the mirror any more. */
 void vmv_mirror_exit(void)
 {
-	struct rb_root areas;
 	struct rb_node *rb;
 
 	while ((rb = rb_first(&vmv_block_order))) {
 		struct vmv_block *b = rb_entry(rb, struct vmv_block, order);
 
 		raw_spin_lock(&b->lock);
-		areas = vmv_block_kill(b);
-		raw_spin_unlock(&b->lock);
-		vmv_areas_put(&areas);
-		vmv_block_bury(b);
+		vmv_block_retire(b);
 	}
 	vmv_areas_put(&vmv_large);
 	vmv_nr_large = 0;

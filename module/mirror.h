@@ -15,12 +15,13 @@
 #include "vmapview.h"
 
 struct vmv_block {
+	/* First: the events' lock call takes b itself, no other register. */
+	raw_spinlock_t lock;		/* protects all but hash and order */
 	struct hlist_node hash;		/* found under RCU */
 	union {
 		struct rb_node order;	/* by address, under vmv_blocks_lock */
 		struct rcu_head rcu;	/* once out of the order tree */
 	};
-	raw_spinlock_t lock;		/* protects all below */
 	unsigned int seq;		/* bumped by every event on the block */
 	struct vmv_block_state s;
 	struct rb_root areas;		/* its allocations, by address */
@@ -72,7 +73,5 @@ struct vmv_block *vmv_block_get(unsigned long start, bool create, u8 src,
 				bool *created);
 void vmv_block_settle(struct vmv_block *b);
 struct rb_root vmv_block_take_areas(struct vmv_block *b);
-struct rb_root vmv_block_kill(struct vmv_block *b);
-void vmv_block_bury(struct vmv_block *b);
 
 #endif /* VMAPVIEW_MIRROR_H */

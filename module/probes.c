@@ -57,7 +57,10 @@ struct vmv_map_data {
 /*
  * What vmv_probes_check() compares with missed_seen: a kretprobe misses
  * both when it has no free instance (rp.nmissed) and when its entry kprobe
- * does (rp.kp.nmissed), and either loses an event.
+ * does (rp.kp.nmissed), and either loses an event. Misses leave no trace
+ * but these counters, and no handler runs to see them: every reader of
+ * the mirror checks them before it reads (debugfs, mem, the kcore fix),
+ * and a new miss makes every block uncertain before anything is shown.
  */
 static unsigned long vmv_probe_nmissed(struct vmv_probe *p)
 {
@@ -65,13 +68,6 @@ static unsigned long vmv_probe_nmissed(struct vmv_probe *p)
 		return 0;
 	return p->ret ? READ_ONCE(p->rp.nmissed) + READ_ONCE(p->rp.kp.nmissed) :
 			READ_ONCE(p->kp.nmissed);
-}
-
-/* O(1): only a new miss of this probe walks the (constant) table. */
-static void vmv_probe_check_missed(struct vmv_probe *p)
-{
-	if (unlikely(vmv_probe_nmissed(p) != READ_ONCE(p->missed_seen)))
-		vmv_probes_check();
 }
 
 static int vmv_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
@@ -83,19 +79,24 @@ static int vmv_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 	return 0;
 }
 
-static int vmv_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+/*
+ * Any map vmv_map_usual() did not take. Out of line, so that the usual
+ * one's handler keeps nothing across its call (a register saved).
+ */
+static noinline void vmv_map_other(unsigned long addr, struct vmv_map_data *d)
 {
-	struct vmv_map_data *d = (struct vmv_map_data *)ri->data;
-	unsigned long addr = regs_return_value(regs);
-	struct vmv_probe *p;
-
 	/* A new block: which CPU's queue took it, while that is cheap to tell. */
 	if (addr && d->count && vmv_on_map(addr, d->count, d->caller))
 		vmv_block_set_cpu(vmv_block_start(addr),
 				  vmv_kernel_block_cpu(vmv_block_start(addr), true));
-	/* A miss leaves no trace but the kretprobe's own counters. */
-	p = container_of(vmv_get_kretprobe(ri), struct vmv_probe, rp);
-	vmv_probe_check_missed(p);
+}
+
+static int vmv_map_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
+{
+	struct vmv_map_data *d = (struct vmv_map_data *)ri->data;
+
+	if (unlikely(!vmv_map_usual(regs_return_value(regs), d->count, d->caller)))
+		vmv_map_other(regs_return_value(regs), d);
 	return 0;
 }
 
@@ -120,14 +121,8 @@ static int vmv_map_ram_extent(void)
 	return 0;
 }
 
-/*
- * At vm_unmap_ram()'s entry, while the return address on the stack is
- * still the caller's: a kretprobe at the same address replaces it with its
- * trampoline (rethook_hook()) after its entry handler, so on 6.5+ the
- * unmap is that entry handler's (vmv_unmap_entry()), not a kprobe's that
- * may run after it.
- */
-static void vmv_unmap_event(struct pt_regs *regs)
+/* Any unmap vmv_unmap_usual() did not take; out of line, as vmv_map_other(). */
+static noinline void vmv_unmap_other(struct pt_regs *regs)
 {
 	unsigned long addr = vmv_arg(regs, 0);
 	unsigned int count = vmv_arg(regs, 1);
@@ -140,6 +135,19 @@ static void vmv_unmap_event(struct pt_regs *regs)
 	if (vmv_on_unmap(addr, count, map_failed))
 		vmv_block_set_cpu(vmv_block_start(addr),
 				  vmv_kernel_block_cpu(vmv_block_start(addr), true));
+}
+
+/*
+ * At vm_unmap_ram()'s entry, while the return address on the stack is
+ * still the caller's: a kretprobe at the same address replaces it with its
+ * trampoline (rethook_hook()) after its entry handler, so on 6.5+ the
+ * unmap is that entry handler's (vmv_unmap_entry()), not a kprobe's that
+ * may run after it.
+ */
+static __always_inline void vmv_unmap_event(struct pt_regs *regs)
+{
+	if (unlikely(!vmv_unmap_usual(vmv_arg(regs, 0), vmv_arg(regs, 1))))
+		vmv_unmap_other(regs);
 }
 
 static int vmv_unmap_pre(struct kprobe *p, struct pt_regs *regs)
@@ -224,12 +232,9 @@ static int vmv_unmap_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 static int vmv_unmap_ret(struct kretprobe_instance *ri, struct pt_regs *regs)
 {
 	struct vmv_unmap_data *d = (struct vmv_unmap_data *)ri->data;
-	struct vmv_probe *p;
 
 	if (d->addr)
 		vmv_unmap_window_close(&d->w, d->addr);
-	p = container_of(vmv_get_kretprobe(ri), struct vmv_probe, rp);
-	vmv_probe_check_missed(p);
 	return 0;
 }
 #endif

@@ -188,6 +188,13 @@ int vmv_mirror_init(void (*lost)(void));
 void vmv_mirror_exit(void);
 
 /* probe context */
+/*
+ * The usual map and unmap return true when done; any other event goes to
+ * vmv_on_map() or vmv_on_unmap(), which return true when they made a new
+ * block record (its CPU is unknown).
+ */
+bool vmv_map_usual(unsigned long addr, unsigned int count, unsigned long caller);
+bool vmv_unmap_usual(unsigned long addr, unsigned int count);
 bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller);
 bool vmv_on_unmap(unsigned long addr, unsigned int count, bool map_failed);
 void vmv_on_block_free(unsigned long start);
