@@ -15,14 +15,17 @@
 #include "vmapview.h"
 
 struct vmv_block {
-	/* First: the events' lock call takes b itself, no other register. */
+	/*
+	 * First: the events' lock call takes b itself, no other register;
+	 * seq beside it fills what would be padding.
+	 */
 	raw_spinlock_t lock;		/* protects all but hash and order */
+	unsigned int seq;		/* bumped by every event on the block */
 	struct hlist_node hash;		/* found under RCU */
 	union {
 		struct rb_node order;	/* by address, under vmv_blocks_lock */
 		struct rcu_head rcu;	/* once out of the order tree */
 	};
-	unsigned int seq;		/* bumped by every event on the block */
 	struct vmv_block_state s;
 	struct rb_root areas;		/* its allocations, by address */
 	/*

@@ -80,8 +80,8 @@ static int vmv_map_entry(struct kretprobe_instance *ri, struct pt_regs *regs)
 }
 
 /*
- * Any map vmv_map_usual() did not take. Out of line, so that the usual
- * one's handler keeps nothing across its call (a register saved).
+ * Any map vmv_map_usual() did not take: out of line, so that the usual
+ * map's handler stays a call and a test.
  */
 static noinline void vmv_map_other(unsigned long addr, struct vmv_map_data *d)
 {
