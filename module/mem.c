@@ -103,10 +103,10 @@ static bool vmv_sparse_next(unsigned long addr, unsigned long *start,
  * Copies n bytes at offset off of the page at addr, or zeros when it is
  * neither used vm_map_ram() memory nor a sparse area's page that can be
  * pinned. Pages that are not RAM with a struct page, and reserved pages,
- * are never touched.
+ * are never touched. used: addr is in a range the mirror gave as used.
  */
 static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
-			 size_t n, struct vmv_sparse_ctx *ctx)
+			 size_t n, bool used, struct vmv_sparse_ctx *ctx)
 {
 	struct vmv_folio *folio;
 	struct page *page;
@@ -114,7 +114,12 @@ static int vmv_copy_page(char __user *ubuf, unsigned long addr, size_t off,
 	int ret;
 
 	for (tries = 0; tries < 2; tries++) {
-		if (!vmv_page_used(addr))
+		/*
+		 * used: in a range the mirror gave as used, where the first
+		 * try leaves the test to the one after the pin, which is what
+		 * makes the copy safe.
+		 */
+		if ((tries || !used) && !vmv_page_used(addr))
 			break;
 		page = vmv_vmalloc_to_page(addr);
 		/* A poisoned page would raise a machine check on the copy. */
@@ -150,8 +155,10 @@ struct vmv_data_cache {
 	struct vmv_sparse_ctx sparse;
 };
 
+/* *used: the range is the mirror's (used pages), not a sparse area's. */
 static bool vmv_mem_next_data(unsigned long addr, unsigned long *start,
-			      unsigned long *end, struct vmv_data_cache *c)
+			      unsigned long *end, bool *used,
+			      struct vmv_data_cache *c)
 {
 	if (!c->m_known || addr >= c->me) {
 		if (!vmv_next_data(addr, &c->ms, &c->me)) {
@@ -169,8 +176,9 @@ static bool vmv_mem_next_data(unsigned long addr, unsigned long *start,
 	}
 	if (c->ms == ULONG_MAX && c->ss == ULONG_MAX)
 		return false;
-	*start = c->ms <= c->ss ? c->ms : c->ss;
-	*end = c->ms <= c->ss ? c->me : c->se;
+	*used = c->ms <= c->ss;
+	*start = *used ? c->ms : c->ss;
+	*end = *used ? c->me : c->se;
 	return true;
 }
 
@@ -183,6 +191,7 @@ static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 	loff_t pos = *ppos, size = vmv_mem_size();
 	unsigned long dstart = 0, dend = 0;
 	struct vmv_data_cache c = {};
+	bool dused = false;
 	size_t done = 0;
 	int ret = 0;
 
@@ -202,7 +211,7 @@ static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 		}
 		/* The next used range, looked up once per range. */
 		if (addr >= dend &&
-		    !vmv_mem_next_data(addr & PAGE_MASK, &dstart, &dend, &c)) {
+		    !vmv_mem_next_data(addr & PAGE_MASK, &dstart, &dend, &dused, &c)) {
 			dstart = VMALLOC_START + size;
 			dend = dstart;
 		}
@@ -211,7 +220,8 @@ static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 				  VMV_HOLE_CHUNK);
 			ret = clear_user(ubuf + done, n) ? -EFAULT : 0;
 		} else {
-			ret = vmv_copy_page(ubuf + done, addr - off, off, n, &c.sparse);
+			ret = vmv_copy_page(ubuf + done, addr - off, off, n,
+					    dused, &c.sparse);
 		}
 		if (ret)
 			break;
@@ -251,9 +261,10 @@ static unsigned long vmv_data_end(unsigned long addr)
 {
 	unsigned long start, end = addr;
 	struct vmv_data_cache c = {};
+	bool used;
 
 	while (!fatal_signal_pending(current) &&
-	       vmv_mem_next_data(end, &start, &end, &c)) {
+	       vmv_mem_next_data(end, &start, &end, &used, &c)) {
 		if (start > addr)
 			return addr;
 		addr = end;
@@ -274,8 +285,9 @@ static loff_t vmv_mem_llseek(struct file *file, loff_t offset, int whence)
 	addr = VMALLOC_START + offset;
 	if (whence == SEEK_DATA) {
 		struct vmv_data_cache c = {};
+		bool used;
 
-		if (!vmv_mem_next_data(addr & PAGE_MASK, &start, &end, &c))
+		if (!vmv_mem_next_data(addr & PAGE_MASK, &start, &end, &used, &c))
 			return -ENXIO;
 		offset = max(addr, start) - VMALLOC_START;
 	} else {
