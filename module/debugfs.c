@@ -83,6 +83,8 @@ static void *vmv_blocks_start(struct seq_file *m, loff_t *pos)
 {
 	struct vmv_iter *it = m->private;
 
+	/* Each read() call: misses since the open make blocks uncertain. */
+	vmv_probes_check();
 	if (!*pos) {
 		it->next = 0;
 		return SEQ_START_TOKEN;
@@ -154,6 +156,7 @@ static void *vmv_areas_start(struct seq_file *m, loff_t *pos)
 {
 	struct vmv_iter *it = m->private;
 
+	vmv_probes_check();
 	if (!*pos)
 		it->next = 0;
 	return vmv_areas_fetch(it);
@@ -230,6 +233,7 @@ static int vmv_stats_show(struct seq_file *m, void *unused)
 {
 	struct vmv_totals t;
 
+	vmv_probes_check();
 	vmv_totals(&t);
 	seq_printf(m, "blocks %lu\n", t.blocks);
 	seq_printf(m, "areas %lu\n", t.areas);

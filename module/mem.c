@@ -12,8 +12,12 @@
  * may be unmapped (or remapped to MMIO) at any moment. Each page is pinned
  * and then checked again: still mapped at the address, and still used in
  * the mirror, whose unmap events fire before vm_unmap_ram() touches the
- * page tables. The copy to user space then runs with no lock held, straight
- * from the pinned page, so no bounce buffer is needed.
+ * page tables. That check is the one that makes the copy safe: in a range
+ * the mirror gave as used, the first try pins without asking the mirror
+ * first (a speculative reference, as GUP-fast takes, on a page that may
+ * be someone else's by then, dropped when the check fails). The copy to
+ * user space then runs with no lock held, straight from the pinned page,
+ * so no bounce buffer is needed.
  *
  * The file is sparse: SEEK_DATA and SEEK_HOLE jump between used pages, so
  * `cp --sparse`, dd and tools walk it quickly, and a read skips a hole in
@@ -199,6 +203,8 @@ static ssize_t vmv_mem_read(struct file *file, char __user *ubuf, size_t len,
 		return -EINVAL;
 	if (pos >= size || !len)
 		return 0;
+	/* Misses since the open make blocks uncertain (kcore's reader's rule). */
+	vmv_probes_check();
 	len = min_t(loff_t, len, size - pos);
 	while (done < len) {
 		unsigned long addr = VMALLOC_START + pos;

@@ -302,8 +302,8 @@ static void vmv_runs_init(void)
 }
 
 /*
- * count: 1 to VMAP_MAX_ALLOC, at index count - 1. The mask only says so to
- * the compiler, which then needs no bounds check (UBSAN_BOUNDS).
+ * count: 1 to VMAP_MAX_ALLOC, at index count - 1. The modulo only says so
+ * to the compiler, which then needs no bounds check (UBSAN_BOUNDS).
  */
 static __always_inline const struct vmv_run *vmv_run_of(unsigned int count)
 {
@@ -920,7 +920,12 @@ bool vmv_unmap_usual(unsigned long addr, unsigned int count)
 	vmv_count(VMV_STAT_UNMAPS);
 	vmv_own_del(b);
 	vmv_block_settle_resets(b);
-	/* Its map was seen (its record): the cursor is past it. */
+	/*
+	 * Its map was seen (its record): the cursor is past it. Every
+	 * record ends at or before the cursor: maps raise it before they
+	 * link one, and a resync sets it from the snapshot its runs come
+	 * from.
+	 */
 	if (vmv_block_unmapped(b, off, r))
 		vmv_block_retire(b);
 	else

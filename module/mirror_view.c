@@ -190,8 +190,8 @@ bool vmv_page_used(unsigned long addr)
  * len) (len bytes at addr, within one page) only while the page at addr is
  * used vm_map_ram() memory, and returns whether it did. The copy runs
  * under the lock of the page's record: the block's b->lock, or
- * vmv_large_lock for a large area. The unmap event (vmv_on_unmap(), at
- * vm_unmap_ram()'s entry) takes that lock before the kernel unmaps
+ * vmv_large_lock for a large area. The unmap event (vmv_unmap_usual() or
+ * vmv_on_unmap(), at vm_unmap_ram()'s entry) takes that lock before the kernel unmaps
  * anything, and the caller frees the pages only once vm_unmap_ram()
  * returns: a page found used here cannot be unmapped, freed and reused
  * until copy returns. A block that lost an event (uncertain) is not

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The per-CPU record pools' layout: pool.c's, and here so that
- * vmv_rec_reserve(), on every event, is an inline test of this CPU's count
- * rather than a call. Included by pool.c and mirror.h only.
+ * vmv_rec_reserve(), on every event that may take a record, is an inline
+ * test of this CPU's count rather than a call. Included by pool.c and
+ * mirror.h only.
  */
 #ifndef VMAPVIEW_POOL_H
 #define VMAPVIEW_POOL_H

@@ -59,8 +59,9 @@ struct vmv_map_data {
  * both when it has no free instance (rp.nmissed) and when its entry kprobe
  * does (rp.kp.nmissed), and either loses an event. Misses leave no trace
  * but these counters, and no handler runs to see them: every reader of
- * the mirror checks them before it reads (debugfs, mem, the kcore fix),
- * and a new miss makes every block uncertain before anything is shown.
+ * the mirror checks them when it reads (each read() call of debugfs's
+ * files and mem, each page of the kcore fix's reader), and a new miss
+ * makes every block uncertain before anything is shown.
  */
 static unsigned long vmv_probe_nmissed(struct vmv_probe *p)
 {
@@ -465,8 +466,9 @@ void vmv_probes_remove(void)
 
 /*
  * Tells the mirror once of every new batch of missed hits of a probe that
- * feeds it; readers call it too (debugfs, vmapview_kcore's pre-6.3
- * reader). Callers race on missed_seen; cmpxchg makes one of them see it.
+ * feeds it; every reader calls it before it reads (debugfs's opens and
+ * read() calls, mem's, vmapview_kcore's pre-6.3 reader). Callers race on
+ * missed_seen; cmpxchg makes one of them see it.
  */
 void vmv_probes_check(void)
 {
