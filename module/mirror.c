@@ -765,6 +765,26 @@ bool vmv_on_map(unsigned long addr, unsigned int count, unsigned long caller)
 }
 
 /*
+ * What the usual map and unmap both do first: for a block-sized count (not
+ * 0), the first block the mirror has at addr's start, locked; the caller
+ * tests it (dead included) under the lock. NULL, with nothing taken, for
+ * anything else.
+ */
+static __always_inline struct vmv_block *vmv_usual_lock(unsigned long addr,
+							unsigned int count)
+{
+	struct vmv_block *b;
+
+	vmv_probe_context();
+	if (unlikely(count - 1 >= VMV_MAX_ALLOC))
+		return NULL;
+	b = vmv_block_lookup(vmv_block_start(addr), true);
+	if (likely(b))
+		raw_spin_lock(&b->lock);
+	return b;
+}
+
+/*
  * The usual map, into a block the mirror has whose earlier allocations
  * were all unmapped: inline and with nothing to spare. It needs no record
  * from the pool (the block's own one) and makes no block. It changes
@@ -777,15 +797,10 @@ bool vmv_map_usual(unsigned long addr, unsigned int count, unsigned long caller)
 	struct vmv_block *b;
 	unsigned int off;
 
-	vmv_probe_context();
-	/* count 0 too */
-	if (unlikely(count - 1 >= VMV_MAX_ALLOC))
-		return false;
-	b = vmv_block_lookup(vmv_block_start(addr), true);
+	b = vmv_usual_lock(addr, count);
 	if (unlikely(!b))
 		return false;
 	/* Worked out under the lock: fewer values kept across its call. */
-	raw_spin_lock(&b->lock);
 	off = (addr - b->s.start) >> PAGE_SHIFT;
 	r = vmv_run_of(count);
 	if (unlikely(b->dead || off + r->pages > VMV_BLOCK_PAGES ||
@@ -903,13 +918,9 @@ bool vmv_unmap_usual(unsigned long addr, unsigned int count)
 	struct vmv_block *b;
 	unsigned int off;
 
-	vmv_probe_context();
-	if (unlikely(count - 1 >= VMV_MAX_ALLOC))
-		return false;
-	b = vmv_block_lookup(vmv_block_start(addr), true);
+	b = vmv_usual_lock(addr, count);
 	if (unlikely(!b))
 		return false;
-	raw_spin_lock(&b->lock);
 	off = (addr - b->s.start) >> PAGE_SHIFT;
 	r = vmv_run_of(count);
 	if (unlikely(b->dead || off + r->pages > VMV_BLOCK_PAGES ||
